@@ -1,0 +1,14 @@
+namespace Governance;
+
+/// <summary>Why a <see cref="TaskLimiter"/> turned a caller away.</summary>
+public enum LimiterRejectionReason
+{
+    /// <summary>Every slot was taken and the wait queue already held <see cref="TaskLimiterOptions.QueueLimit"/> callers.</summary>
+    QueueFull = 0,
+
+    /// <summary>The caller waited <see cref="TaskLimiterOptions.QueueTimeout"/> in the queue without getting a slot.</summary>
+    QueueTimeout = 1,
+
+    /// <summary>The limiter was disposed before (or while) the caller waited.</summary>
+    Disposed = 2,
+}

@@ -1,0 +1,644 @@
+using System.Diagnostics;
+using System.Threading.RateLimiting;
+
+namespace Governance;
+
+/// <summary>
+/// Bounds how many units of work run at once — the .NET form of Go's GoroutineLimiter (a semaphore plus a deadline).
+/// Callers beyond the limit wait in a bounded FIFO queue for at most <see cref="TaskLimiterOptions.QueueTimeout"/>;
+/// past that they are rejected with a <see cref="LimiterRejectedException"/> that says why.
+/// </summary>
+/// <remarks>
+/// <para><b>Thread safety.</b> Every member is safe to call concurrently.</para>
+/// <para><b>Fairness.</b> Waiters are served first come, first served: a slot that frees while callers wait goes to
+/// the one that has waited longest, and a new caller never takes a slot ahead of a waiting one. (Two callers that
+/// arrive at the same instant are ordered by whichever the limiter sees first.)</para>
+/// <para><b>Cancellation.</b> A waiting caller whose token fires leaves the queue at once and gets an
+/// <see cref="OperationCanceledException"/>; nothing stays behind. A token that has already fired is honoured even
+/// when a slot is free.</para>
+/// <para><b>Resizing.</b> <see cref="SetMaxConcurrency"/> raises or lowers the limit at run time. Raising admits
+/// waiting callers at once; lowering never interrupts admitted work, and new work is admitted only once the number in
+/// flight is below the new limit.</para>
+/// <para><b>Disposal.</b> <see cref="Dispose"/> (or <see cref="DisposeAsync"/>) rejects every waiting caller with
+/// <see cref="LimiterRejectionReason.Disposed"/> and every later acquire likewise (<see cref="TryAcquire"/> returns
+/// <see langword="false"/>). Leases already granted stay valid and may be released at any time; the limiter does not
+/// wait for them or cancel their work.</para>
+/// <para><b>Metrics.</b> The limiter publishes on the <c>Governance</c> meter (see <see cref="GovernanceMeter"/>) with
+/// the tag <c>governance.limiter.name</c>: <c>governance.limiter.in_flight</c>, <c>.queued</c>, <c>.limit</c>,
+/// <c>.admitted</c>, <c>.rejected</c> (tag <c>governance.rejection.reason</c>) and the <c>.queue_wait</c> histogram
+/// (seconds).</para>
+/// </remarks>
+public sealed class TaskLimiter : IDisposable, IAsyncDisposable
+{
+    private static readonly Action<object?, CancellationToken> s_onCanceled = OnWaiterCanceled;
+    private static readonly TimerCallback s_onQueueTimer = static state => ((TaskLimiter)state!).OnQueueTimer();
+
+    private readonly Lock _lock = new();
+    private readonly int _queueLimit;
+    private readonly long _queueTimeoutTimestampTicks; // 0 when the queue timeout is infinite.
+    private readonly TimeProvider _timeProvider;
+    private readonly LimiterMetrics _metrics;
+    private readonly KeyValuePair<string, object?> _nameTag;
+
+    // Perf: the uncontended path touches only these three fields, without the lock. _available may go negative after
+    // the limit is lowered; _queueCount is written under the lock but read without it (see ReleaseSlot for why that
+    // cannot lose a wake-up).
+    private int _available;
+    private int _queueCount;
+    private long _totalAdmitted;
+
+    private volatile bool _disposed;
+    private int _maxConcurrency;
+    private LeaseTicket? _head;
+    private LeaseTicket? _tail;
+    private ITimer? _queueTimer;
+    private long _queueTimerDeadline = long.MaxValue;
+    private long _rejectedQueueFull;
+    private long _rejectedQueueTimeout;
+    private long _rejectedDisposed;
+    private long _canceled;
+    private TaskLimiterRateLimiter? _rateLimiter;
+    private long _idleSince;
+    private long _admittedAtIdleCheck = -1;
+
+    /// <summary>Creates a limiter with the given options.</summary>
+    /// <param name="options">The settings; validated and copied, so later changes to the object have no effect.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><see cref="TaskLimiterOptions.Name"/> or <see cref="TaskLimiterOptions.TimeProvider"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names the option.</exception>
+    public TaskLimiter(TaskLimiterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxConcurrency <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxConcurrency,
+                "TaskLimiterOptions.MaxConcurrency must be greater than zero.");
+        }
+
+        if (options.QueueLimit < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.QueueLimit,
+                "TaskLimiterOptions.QueueLimit must not be negative (0 rejects at once when every slot is taken).");
+        }
+
+        if (options.QueueTimeout != Timeout.InfiniteTimeSpan &&
+            (options.QueueTimeout <= TimeSpan.Zero || options.QueueTimeout.TotalMilliseconds > MaxTimerMilliseconds))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.QueueTimeout,
+                "TaskLimiterOptions.QueueTimeout must be positive and at most 49 days, or Timeout.InfiniteTimeSpan " +
+                "(set QueueLimit = 0 to reject at once instead of waiting).");
+        }
+
+        if (options.Name is null || options.TimeProvider is null)
+        {
+            throw new ArgumentException(
+                options.Name is null ? "TaskLimiterOptions.Name must not be null." : "TaskLimiterOptions.TimeProvider must not be null.",
+                nameof(options));
+        }
+
+        Name = options.Name;
+        _maxConcurrency = options.MaxConcurrency;
+        _available = options.MaxConcurrency;
+        _queueLimit = options.QueueLimit;
+        QueueTimeout = options.QueueTimeout;
+        _timeProvider = options.TimeProvider;
+        _queueTimeoutTimestampTicks = options.QueueTimeout == Timeout.InfiniteTimeSpan
+            ? 0
+            : Math.Max(1, (long)Math.Ceiling(options.QueueTimeout.TotalSeconds * _timeProvider.TimestampFrequency));
+        _nameTag = new KeyValuePair<string, object?>(GovernanceMeter.LimiterNameTag, Name);
+        _metrics = LimiterMetrics.For(MeterProvider.Get(options.MeterFactory));
+        _metrics.Register(this);
+    }
+
+    // The largest period a System.Threading timer accepts (0xFFFFFFFE ms).
+    private const double MaxTimerMilliseconds = 4294967294;
+
+    /// <summary>The limiter's name, as given in <see cref="TaskLimiterOptions.Name"/>.</summary>
+    public string Name { get; }
+
+    /// <summary>The current concurrency limit.</summary>
+    public int MaxConcurrency => Volatile.Read(ref _maxConcurrency);
+
+    /// <summary>The number of callers that may wait for a slot.</summary>
+    public int QueueLimit => _queueLimit;
+
+    /// <summary>How long a caller may wait for a slot.</summary>
+    public TimeSpan QueueTimeout { get; }
+
+    /// <summary>
+    /// Waits for a slot and returns a lease that holds it until disposed. Completes synchronously, without allocating,
+    /// when a slot is free and nobody is waiting.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait (never the admitted work); the caller leaves the queue at once.</param>
+    /// <returns>A lease to dispose when the work is done; <c>using (await limiter.AcquireAsync(ct)) { ... }</c>.</returns>
+    /// <exception cref="LimiterRejectedException">The queue is full, the queue timeout passed, or the limiter is disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before a slot was granted.</exception>
+    public ValueTask<TaskLimiterLease> AcquireAsync(CancellationToken cancellationToken = default) =>
+        AcquireCore(throwOnRejection: true, cancellationToken);
+
+    /// <summary>Takes a slot if one is free right now and nobody is waiting for one; never waits.</summary>
+    /// <param name="lease">The lease holding the slot, or <c>default</c> when none was taken.</param>
+    /// <returns><see langword="true"/> if a slot was taken; <see langword="false"/> if none was free, callers are queued, or the limiter is disposed.</returns>
+    /// <remarks>A failed attempt is not counted as a rejection: it is a question, not a request.</remarks>
+    public bool TryAcquire(out TaskLimiterLease lease)
+    {
+        if (!_disposed && Volatile.Read(ref _queueCount) == 0 && TryTakePermit())
+        {
+            lease = Admit();
+            return true;
+        }
+
+        lease = default;
+        return false;
+    }
+
+    /// <summary>Runs <paramref name="work"/> once a slot is free, and gives the slot back when the work ends, however it ends.</summary>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a slot and is passed to the work.</param>
+    /// <returns>The work's task.</returns>
+    /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync"/>); the work did not run.</exception>
+    public async Task RunAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        using (await AcquireAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await work(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> once a slot is free, gives the slot back when it ends, and returns its result.</summary>
+    /// <typeparam name="T">The work's result type.</typeparam>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for a slot and is passed to the work.</param>
+    /// <returns>The work's result.</returns>
+    /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync"/>); the work did not run.</exception>
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        using (await AcquireAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return await work(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Changes the concurrency limit at run time.</summary>
+    /// <param name="maxConcurrency">The new limit; greater than zero.</param>
+    /// <remarks>
+    /// Raising the limit admits waiting callers at once, oldest first. Lowering it lets admitted work finish: new work
+    /// is admitted only when fewer than <paramref name="maxConcurrency"/> units are in flight.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is zero or negative.</exception>
+    /// <exception cref="ObjectDisposedException">The limiter is disposed.</exception>
+    public void SetMaxConcurrency(int maxConcurrency)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConcurrency);
+        LeaseTicket? toComplete;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var delta = maxConcurrency - _maxConcurrency;
+            Volatile.Write(ref _maxConcurrency, maxConcurrency);
+            Interlocked.Add(ref _available, delta);
+            toComplete = GrantWaitersUnsynchronized();
+        }
+
+        CompleteOutsideLock(toComplete);
+    }
+
+    /// <summary>Takes a consistent snapshot of the limiter's state and counters.</summary>
+    /// <returns>The snapshot.</returns>
+    public TaskLimiterStatistics GetStatistics()
+    {
+        lock (_lock)
+        {
+            return new TaskLimiterStatistics
+            {
+                Name = Name,
+                MaxConcurrency = _maxConcurrency,
+                InFlight = _maxConcurrency - Volatile.Read(ref _available),
+                Queued = _queueCount,
+                TotalAdmitted = Interlocked.Read(ref _totalAdmitted),
+                RejectedQueueFull = _rejectedQueueFull,
+                RejectedQueueTimeout = _rejectedQueueTimeout,
+                RejectedDisposed = _rejectedDisposed,
+                TotalCanceled = _canceled,
+            };
+        }
+    }
+
+    /// <summary>
+    /// A <see cref="RateLimiter"/> view of this limiter, for hosts that speak <c>System.Threading.RateLimiting</c>:
+    /// ASP.NET Core's rate-limiting middleware, Polly's rate-limiter strategy, YARP.
+    /// </summary>
+    /// <returns>The same view on every call. It shares this limiter's slots, queue and counters.</returns>
+    /// <remarks>
+    /// Each acquisition asks for one slot; a permit count of zero asks whether a slot is free without taking it, and a
+    /// count above one throws (a TaskLimiter counts units of work, not weights). Rejections come back as failed
+    /// leases, not exceptions, with the reason under the metadata name <c>REASON_PHRASE</c>. Disposing the view does
+    /// not dispose this limiter, which may have other users.
+    /// </remarks>
+    public RateLimiter AsRateLimiter() =>
+        Volatile.Read(ref _rateLimiter) ?? Interlocked.CompareExchange(ref _rateLimiter, new TaskLimiterRateLimiter(this), null) ?? _rateLimiter!;
+
+    /// <summary>Rejects every waiting caller with <see cref="LimiterRejectionReason.Disposed"/> and every later acquire. Granted leases stay valid.</summary>
+    public void Dispose()
+    {
+        LeaseTicket? toComplete = null;
+        ITimer? timer;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            while (_head is { } waiter)
+            {
+                DequeueUnsynchronized(waiter);
+                waiter.State = WaiterState.Rejected;
+                waiter.CompletionRejection = LimiterRejectionReason.Disposed;
+                _rejectedDisposed++;
+                waiter.NextToComplete = toComplete;
+                toComplete = waiter;
+            }
+
+            timer = _queueTimer;
+            _queueTimer = null;
+        }
+
+        timer?.Dispose();
+        _metrics.Unregister(this);
+        CompleteOutsideLock(Reverse(toComplete));
+    }
+
+    /// <summary>Same as <see cref="Dispose"/>; completes synchronously.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return default;
+    }
+
+    internal ValueTask<TaskLimiterLease> AcquireCore(bool throwOnRejection, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TaskLimiterLease>(cancellationToken);
+        }
+
+        // Perf: the uncontended path is two volatile reads, one CAS and one increment — no lock, no allocation.
+        if (!_disposed && Volatile.Read(ref _queueCount) == 0 && TryTakePermit())
+        {
+            return new ValueTask<TaskLimiterLease>(Admit());
+        }
+
+        return AcquireSlow(throwOnRejection, cancellationToken);
+    }
+
+    internal bool HasFreeSlot => !_disposed && Volatile.Read(ref _queueCount) == 0 && Volatile.Read(ref _available) > 0;
+
+    internal void ReleaseSlot()
+    {
+        // Interlocked.Increment is a full fence, so the read of _queueCount below cannot move before it. A waiter
+        // increments _queueCount (also a full fence) before it looks at _available again. So either the waiter sees
+        // this permit and takes it, or this thread sees the waiter and hands the permit over: a wake-up is never lost.
+        Interlocked.Increment(ref _available);
+        if (Volatile.Read(ref _queueCount) != 0)
+        {
+            LeaseTicket? toComplete;
+            lock (_lock)
+            {
+                toComplete = GrantWaitersUnsynchronized();
+            }
+
+            CompleteOutsideLock(toComplete);
+        }
+    }
+
+    /// <summary>How long the limiter has been idle, sampled when asked (see <see cref="RateLimiter.IdleDuration"/>).</summary>
+    internal TimeSpan? GetIdleDuration()
+    {
+        // Perf: tracked lazily here rather than on every release, which would put a clock read on the hot path.
+        // Hosts poll this periodically; activity between two polls resets the idle clock.
+        lock (_lock)
+        {
+            var admitted = Interlocked.Read(ref _totalAdmitted);
+            var busy = _queueCount != 0 || Volatile.Read(ref _available) < _maxConcurrency;
+            if (busy || admitted != _admittedAtIdleCheck)
+            {
+                _admittedAtIdleCheck = admitted;
+                _idleSince = _timeProvider.GetTimestamp();
+                return busy ? null : TimeSpan.Zero;
+            }
+
+            return _timeProvider.GetElapsedTime(_idleSince);
+        }
+    }
+
+    private bool TryTakePermit()
+    {
+        var available = Volatile.Read(ref _available);
+        while (available > 0)
+        {
+            var observed = Interlocked.CompareExchange(ref _available, available - 1, available);
+            if (observed == available)
+            {
+                return true;
+            }
+
+            available = observed;
+        }
+
+        return false;
+    }
+
+    private TaskLimiterLease Admit()
+    {
+        Interlocked.Increment(ref _totalAdmitted);
+        return LeaseTicket.Rent(this).CreateLease();
+    }
+
+    private ValueTask<TaskLimiterLease> AcquireSlow(bool throwOnRejection, CancellationToken cancellationToken)
+    {
+        LeaseTicket? toComplete;
+        LeaseTicket ticket;
+        short token;
+        LimiterRejectionReason rejection;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                _rejectedDisposed++;
+                rejection = LimiterRejectionReason.Disposed;
+                goto Rejected;
+            }
+
+            // Under the lock, with nobody queued, a permit released since the fast path may be taken directly.
+            if (_queueCount == 0 && TryTakePermit())
+            {
+                return new ValueTask<TaskLimiterLease>(Admit());
+            }
+
+            if (_queueCount >= _queueLimit)
+            {
+                _rejectedQueueFull++;
+                rejection = LimiterRejectionReason.QueueFull;
+                goto Rejected;
+            }
+
+            ticket = LeaseTicket.Rent(this);
+            token = ticket.PrepareWait(throwOnRejection);
+            ticket.EnqueueTimestamp = _timeProvider.GetTimestamp();
+            ticket.Deadline = _queueTimeoutTimestampTicks == 0 ? long.MaxValue : ticket.EnqueueTimestamp + _queueTimeoutTimestampTicks;
+            EnqueueUnsynchronized(ticket);
+
+            // See ReleaseSlot: a permit released after the check above must not be stranded.
+            toComplete = GrantWaitersUnsynchronized();
+
+            if (ticket.State == WaiterState.Queued && ticket.Deadline < _queueTimerDeadline)
+            {
+                ArmQueueTimerUnsynchronized(ticket.Deadline, ticket.EnqueueTimestamp);
+            }
+        }
+
+        CompleteOutsideLock(toComplete);
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            // Registered outside the lock: a token that has already fired runs the callback inline, and the callback
+            // takes the lock. The registration is stored only while the ticket still waits, under the lock, so
+            // whoever completes the ticket disposes it; if the ticket completed meanwhile, it is disposed here.
+            var registration = cancellationToken.UnsafeRegister(s_onCanceled, ticket);
+            var stored = false;
+            lock (_lock)
+            {
+                if (ticket.State == WaiterState.Queued)
+                {
+                    ticket.Registration = registration;
+                    stored = true;
+                }
+            }
+
+            if (!stored)
+            {
+                registration.Dispose();
+            }
+        }
+
+        // The ticket cannot be recycled before the caller reads this ValueTask, so handing it out is safe even if it
+        // has already completed.
+        return new ValueTask<TaskLimiterLease>(ticket, token);
+
+    Rejected:
+        // Outside the lock: metric listeners are user code.
+        RecordRejection(rejection);
+        return throwOnRejection
+            ? ValueTask.FromException<TaskLimiterLease>(new LimiterRejectedException(rejection, Name))
+            : new ValueTask<TaskLimiterLease>(TaskLimiterLease.Rejected(rejection));
+    }
+
+    private void RecordRejection(LimiterRejectionReason reason)
+    {
+        if (_metrics.Rejected.Enabled)
+        {
+            _metrics.Rejected.Add(1, _nameTag, ReasonTag(reason));
+        }
+    }
+
+    private void EnqueueUnsynchronized(LeaseTicket ticket)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        ticket.Previous = _tail;
+        ticket.Next = null;
+        if (_tail is null)
+        {
+            _head = ticket;
+        }
+        else
+        {
+            _tail.Next = ticket;
+        }
+
+        _tail = ticket;
+
+        // A full fence, paired with the one in ReleaseSlot.
+        Interlocked.Increment(ref _queueCount);
+    }
+
+    private void DequeueUnsynchronized(LeaseTicket ticket)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        Debug.Assert(ticket.State == WaiterState.Queued);
+        if (ticket.Previous is null)
+        {
+            _head = ticket.Next;
+        }
+        else
+        {
+            ticket.Previous.Next = ticket.Next;
+        }
+
+        if (ticket.Next is null)
+        {
+            _tail = ticket.Previous;
+        }
+        else
+        {
+            ticket.Next.Previous = ticket.Previous;
+        }
+
+        ticket.Next = null;
+        ticket.Previous = null;
+        Interlocked.Decrement(ref _queueCount);
+    }
+
+    /// <summary>Hands free permits to the oldest waiters; returns them oldest first, to be signalled outside the lock.</summary>
+    private LeaseTicket? GrantWaitersUnsynchronized()
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        LeaseTicket? first = null;
+        LeaseTicket? last = null;
+        while (_head is { } waiter && TryTakePermit())
+        {
+            DequeueUnsynchronized(waiter);
+            waiter.State = WaiterState.Granted;
+            Interlocked.Increment(ref _totalAdmitted);
+            if (last is null)
+            {
+                first = waiter;
+            }
+            else
+            {
+                last.NextToComplete = waiter;
+            }
+
+            last = waiter;
+        }
+
+        return first;
+    }
+
+    private void CompleteOutsideLock(LeaseTicket? toComplete)
+    {
+        Debug.Assert(!_lock.IsHeldByCurrentThread);
+        var recordWait = toComplete is not null && _metrics.QueueWait.Enabled;
+        while (toComplete is { } ticket)
+        {
+            toComplete = ticket.NextToComplete;
+            ticket.NextToComplete = null;
+
+            // Dispose waits for a callback that is running right now; once it returns, the callback will never run,
+            // so the ticket can be recycled safely after the awaiter reads the outcome.
+            ticket.Registration.Dispose();
+            ticket.Registration = default;
+
+            if (ticket.State == WaiterState.Granted)
+            {
+                if (recordWait)
+                {
+                    _metrics.QueueWait.Record(_timeProvider.GetElapsedTime(ticket.EnqueueTimestamp).TotalSeconds, _nameTag);
+                }
+
+                ticket.SignalGranted();
+            }
+            else
+            {
+                RecordRejection(ticket.CompletionRejection);
+                ticket.SignalRejected(ticket.CompletionRejection);
+            }
+        }
+    }
+
+    private void ArmQueueTimerUnsynchronized(long deadline, long now)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        _queueTimer ??= _timeProvider.CreateTimer(s_onQueueTimer, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _queueTimerDeadline = deadline;
+
+        // Round up so that the timer never fires before the deadline and re-arms in a loop.
+        var dueTicks = (long)Math.Ceiling((deadline - now) * (double)TimeSpan.TicksPerSecond / _timeProvider.TimestampFrequency);
+        _queueTimer.Change(TimeSpan.FromTicks(Math.Max(1, dueTicks)), Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnQueueTimer()
+    {
+        // One timer serves the whole queue: every waiter has the same timeout and the queue is FIFO, so deadlines
+        // grow from head to tail. The timer is armed for the oldest deadline; when it fires it expires every waiter
+        // whose deadline has passed and re-arms for the next one.
+        LeaseTicket? toComplete = null;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _queueTimerDeadline = long.MaxValue;
+            var now = _timeProvider.GetTimestamp();
+            while (_head is { } waiter && waiter.Deadline <= now)
+            {
+                DequeueUnsynchronized(waiter);
+                waiter.State = WaiterState.TimedOut;
+                waiter.CompletionRejection = LimiterRejectionReason.QueueTimeout;
+                _rejectedQueueTimeout++;
+                waiter.NextToComplete = toComplete;
+                toComplete = waiter;
+            }
+
+            if (_head is { } next)
+            {
+                ArmQueueTimerUnsynchronized(next.Deadline, now);
+            }
+        }
+
+        CompleteOutsideLock(Reverse(toComplete));
+    }
+
+    private static void OnWaiterCanceled(object? state, CancellationToken cancellationToken)
+    {
+        var ticket = (LeaseTicket)state!;
+        var limiter = ticket.Limiter;
+        if (limiter is null)
+        {
+            return;
+        }
+
+        lock (limiter._lock)
+        {
+            if (ticket.State != WaiterState.Queued)
+            {
+                return; // Granted, timed out or rejected first; whoever did it disposes this registration.
+            }
+
+            limiter.DequeueUnsynchronized(ticket);
+            ticket.State = WaiterState.Canceled;
+            ticket.Registration = default; // This callback is that registration; nothing to dispose.
+            limiter._canceled++;
+        }
+
+        ticket.SignalCanceled(cancellationToken);
+    }
+
+    private static LeaseTicket? Reverse(LeaseTicket? list)
+    {
+        LeaseTicket? reversed = null;
+        while (list is { } item)
+        {
+            list = item.NextToComplete;
+            item.NextToComplete = reversed;
+            reversed = item;
+        }
+
+        return reversed;
+    }
+
+    private static KeyValuePair<string, object?> ReasonTag(LimiterRejectionReason reason) => new(
+        GovernanceMeter.RejectionReasonTag,
+        reason switch
+        {
+            LimiterRejectionReason.QueueFull => "queue_full",
+            LimiterRejectionReason.QueueTimeout => "queue_timeout",
+            _ => "disposed",
+        });
+}

@@ -1,0 +1,54 @@
+namespace Governance;
+
+/// <summary>
+/// A slot held in a <see cref="TaskLimiter"/>. Disposing the lease gives the slot back.
+/// </summary>
+/// <remarks>
+/// The lease is a small struct so that acquiring allocates nothing. Disposing it is idempotent and safe from any
+/// thread: disposing it twice, or disposing a copy of it, releases the slot exactly once. Disposing
+/// <c>default(TaskLimiterLease)</c> does nothing. A lease stays valid after its limiter is disposed.
+/// </remarks>
+public readonly struct TaskLimiterLease : IDisposable, IEquatable<TaskLimiterLease>
+{
+    private readonly LeaseTicket? _ticket;
+
+    // Positive or zero: the ticket's lease version at grant time; a copy whose version no longer matches is stale.
+    // Negative with no ticket: an internal rejection outcome (see Rejected), never handed to users.
+    private readonly long _version;
+
+    internal TaskLimiterLease(LeaseTicket ticket, long version)
+    {
+        _ticket = ticket;
+        _version = version;
+    }
+
+    private TaskLimiterLease(long rejectionCode)
+    {
+        _ticket = null;
+        _version = rejectionCode;
+    }
+
+    /// <summary>Gives the slot back to the limiter. Only the first call on any copy of the lease has an effect.</summary>
+    public void Dispose() => _ticket?.Release(_version);
+
+    internal static TaskLimiterLease Rejected(LimiterRejectionReason reason) => new(-1 - (long)reason);
+
+    internal bool IsRejected => _ticket is null && _version < 0;
+
+    internal LimiterRejectionReason RejectionReason => (LimiterRejectionReason)(-1 - _version);
+
+    /// <inheritdoc />
+    public bool Equals(TaskLimiterLease other) => ReferenceEquals(_ticket, other._ticket) && _version == other._version;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is TaskLimiterLease other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(_ticket, _version);
+
+    /// <summary>Whether two leases are copies of the same grant.</summary>
+    public static bool operator ==(TaskLimiterLease left, TaskLimiterLease right) => left.Equals(right);
+
+    /// <summary>Whether two leases are not copies of the same grant.</summary>
+    public static bool operator !=(TaskLimiterLease left, TaskLimiterLease right) => !left.Equals(right);
+}

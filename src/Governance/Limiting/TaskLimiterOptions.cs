@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+
+namespace Governance;
+
+/// <summary>Settings of a <see cref="TaskLimiter"/>. They are validated and copied when the limiter is created.</summary>
+/// <remarks>
+/// The defaults admit at most <see cref="MaxConcurrency"/> callers and reject the next one at once
+/// (<see cref="QueueLimit"/> = 0), like <see cref="System.Threading.RateLimiting.ConcurrencyLimiterOptions"/>:
+/// a governed service sheds load rather than queueing without bound. Set a queue limit and a queue timeout to let
+/// callers wait, as the Go GoroutineLimiter (a semaphore plus <c>context.WithTimeout</c>) does.
+/// </remarks>
+public sealed class TaskLimiterOptions
+{
+    /// <summary>The most units of work admitted at once. Must be greater than zero; there is no default.</summary>
+    public int MaxConcurrency { get; set; }
+
+    /// <summary>
+    /// How many callers may wait for a slot when all are taken. Zero (the default) rejects at once with
+    /// <see cref="LimiterRejectionReason.QueueFull"/>. Must not be negative.
+    /// </summary>
+    public int QueueLimit { get; set; }
+
+    /// <summary>
+    /// How long a caller may wait in the queue for a slot before it is rejected with
+    /// <see cref="LimiterRejectionReason.QueueTimeout"/>. It bounds the wait only, never how long the admitted work
+    /// runs. Must be positive, or <see cref="Timeout.InfiniteTimeSpan"/> (the default) to wait until a slot frees,
+    /// the caller cancels, or the limiter is disposed.
+    /// </summary>
+    public TimeSpan QueueTimeout { get; set; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>The name used in metrics tags, exception messages and diagnostics. Defaults to <c>"default"</c>.</summary>
+    public string Name { get; set; } = "default";
+
+    /// <summary>The source of time for queue timeouts and wait durations. Defaults to <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// The factory that creates the <c>Governance</c> meter; when <see langword="null"/>, a process-wide meter is used.
+    /// Pass the application's <see cref="IMeterFactory"/> to keep metrics scoped to a DI container.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; set; }
+}

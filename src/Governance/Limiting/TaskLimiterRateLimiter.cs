@@ -1,0 +1,144 @@
+using System.Threading.RateLimiting;
+
+namespace Governance;
+
+/// <summary>
+/// The <see cref="RateLimiter"/> face of a <see cref="TaskLimiter"/> (see <see cref="TaskLimiter.AsRateLimiter"/>):
+/// same slots, queue and counters; rejections come back as failed leases rather than exceptions, as the
+/// RateLimiter contract expects.
+/// </summary>
+internal sealed class TaskLimiterRateLimiter : RateLimiter
+{
+    private static readonly RateLimitLease s_probeSucceeded = new ProbeLease(isAcquired: true);
+    private static readonly RateLimitLease s_probeFailed = new ProbeLease(isAcquired: false);
+    private static readonly RateLimitLease[] s_rejected =
+    [
+        new RejectedLease(LimiterRejectionReason.QueueFull),
+        new RejectedLease(LimiterRejectionReason.QueueTimeout),
+        new RejectedLease(LimiterRejectionReason.Disposed),
+    ];
+
+    private readonly TaskLimiter _limiter;
+
+    internal TaskLimiterRateLimiter(TaskLimiter limiter) => _limiter = limiter;
+
+    public override TimeSpan? IdleDuration => _limiter.GetIdleDuration();
+
+    public override RateLimiterStatistics? GetStatistics()
+    {
+        var statistics = _limiter.GetStatistics();
+        return new RateLimiterStatistics
+        {
+            CurrentAvailablePermits = Math.Max(0, statistics.MaxConcurrency - statistics.InFlight),
+            CurrentQueuedCount = statistics.Queued,
+            TotalSuccessfulLeases = statistics.TotalAdmitted,
+            TotalFailedLeases = statistics.TotalRejected,
+        };
+    }
+
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        ValidatePermitCount(permitCount);
+        if (permitCount == 0)
+        {
+            return _limiter.HasFreeSlot ? s_probeSucceeded : s_probeFailed;
+        }
+
+        return _limiter.TryAcquire(out var lease) ? new AcquiredLease(lease) : s_rejected[(int)LimiterRejectionReason.QueueFull];
+    }
+
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        ValidatePermitCount(permitCount);
+        if (permitCount == 0)
+        {
+            return new ValueTask<RateLimitLease>(_limiter.HasFreeSlot ? s_probeSucceeded : s_probeFailed);
+        }
+
+        var pending = _limiter.AcquireCore(throwOnRejection: false, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new ValueTask<RateLimitLease>(ToRateLimitLease(pending.Result)) : AwaitLease(pending);
+
+        static async ValueTask<RateLimitLease> AwaitLease(ValueTask<TaskLimiterLease> pending) =>
+            ToRateLimitLease(await pending.ConfigureAwait(false));
+    }
+
+    // The view does not own the limiter: other code may hold it, so disposing the view leaves it running.
+    protected override void Dispose(bool disposing) => base.Dispose(disposing);
+
+    protected override ValueTask DisposeAsyncCore() => base.DisposeAsyncCore();
+
+    private static RateLimitLease ToRateLimitLease(TaskLimiterLease lease) =>
+        lease.IsRejected ? s_rejected[(int)lease.RejectionReason] : new AcquiredLease(lease);
+
+    private static void ValidatePermitCount(int permitCount)
+    {
+        if (permitCount is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount,
+                "A TaskLimiter grants one slot per unit of work: the permit count must be 0 (a probe) or 1.");
+        }
+    }
+
+    private sealed class AcquiredLease(TaskLimiterLease lease) : RateLimitLease
+    {
+        public override bool IsAcquired => true;
+
+        public override IEnumerable<string> MetadataNames => [];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            lease.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    private sealed class RejectedLease(LimiterRejectionReason reason) : RateLimitLease
+    {
+        private readonly string _reasonPhrase = reason switch
+        {
+            LimiterRejectionReason.QueueFull => "Every slot is taken and the wait queue is full.",
+            LimiterRejectionReason.QueueTimeout => "No slot became free within the queue timeout.",
+            _ => "The limiter has been disposed.",
+        };
+
+        public override bool IsAcquired => false;
+
+        public override IEnumerable<string> MetadataNames => [MetadataName.ReasonPhrase.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            if (metadataName == MetadataName.ReasonPhrase.Name)
+            {
+                metadata = _reasonPhrase;
+                return true;
+            }
+
+            metadata = null;
+            return false;
+        }
+
+        // Shared and stateless: nothing to release.
+        protected override void Dispose(bool disposing) => base.Dispose(disposing);
+    }
+
+    private sealed class ProbeLease(bool isAcquired) : RateLimitLease
+    {
+        public override bool IsAcquired => isAcquired;
+
+        public override IEnumerable<string> MetadataNames => [];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
+
+        protected override void Dispose(bool disposing) => base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,22 @@
+using System.Diagnostics.Metrics;
+
+namespace Governance;
+
+/// <summary>The names under which Governance publishes its metrics.</summary>
+/// <remarks>
+/// Every primitive publishes on one meter, <see cref="MeterName"/>. Subscribe to it with a
+/// <see cref="MeterListener"/>, <c>dotnet-counters monitor --counters Governance</c>, or OpenTelemetry's
+/// <c>AddMeter("Governance")</c>. Instruments cost nothing measurable while nothing listens: gauges are observed
+/// only when collected, and counters and histograms check <see cref="Instrument.Enabled"/> first.
+/// </remarks>
+public static class GovernanceMeter
+{
+    /// <summary>The meter name: <c>Governance</c>.</summary>
+    public const string MeterName = "Governance";
+
+    /// <summary>Tag naming the limiter a measurement belongs to (its <see cref="TaskLimiterOptions.Name"/>).</summary>
+    public const string LimiterNameTag = "governance.limiter.name";
+
+    /// <summary>Tag giving the reason of a rejection: <c>queue_full</c>, <c>queue_timeout</c> or <c>disposed</c>.</summary>
+    public const string RejectionReasonTag = "governance.rejection.reason";
+}

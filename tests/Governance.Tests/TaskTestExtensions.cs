@@ -1,0 +1,13 @@
+namespace Governance.Tests;
+
+/// <summary>Bounded waits: a test that would hang fails after a generous limit instead.</summary>
+internal static class TaskTestExtensions
+{
+    internal static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
+
+    internal static Task Bounded(this Task task) => task.WaitAsync(Limit);
+
+    internal static Task<T> Bounded<T>(this Task<T> task) => task.WaitAsync(Limit);
+
+    internal static Task<T> Bounded<T>(this ValueTask<T> task) => task.AsTask().WaitAsync(Limit);
+}
