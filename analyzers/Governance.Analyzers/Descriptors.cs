@@ -1,0 +1,71 @@
+using Microsoft.CodeAnalysis;
+
+namespace Governance.Analyzers;
+
+/// <summary>
+/// Every rule's descriptor in one place, so that the documentation test can check titles and help links against
+/// docs/rules without instantiating analyzers.
+/// </summary>
+internal static class Descriptors
+{
+    private const string HelpLinkBase = "https://github.com/governance-dotnet/governance/blob/main/docs/rules/";
+
+    public static readonly DiagnosticDescriptor UnboundedSpawnInLoop = Create(
+        DiagnosticIds.UnboundedSpawnInLoop,
+        DiagnosticCategories.Tasks,
+        DiagnosticSeverity.Warning,
+        title: "Unbounded fire-and-forget spawn in a loop",
+        messageFormat: "{0} inside '{1}' starts {2}",
+        description: "A task or thread started per iteration that nobody bounds or awaits grows with the input: under load the process runs out of threads, memory or downstream connections. Await it, bound it with a limiter, or use Parallel.ForEachAsync.");
+
+    public static readonly DiagnosticDescriptor UnboundedFanOut = Create(
+        DiagnosticIds.UnboundedFanOut,
+        DiagnosticCategories.Tasks,
+        DiagnosticSeverity.Info,
+        title: "Unbounded fan-out awaited together",
+        messageFormat: "{0} awaits one task per item of '{1}', all started at once with no bound on concurrency",
+        description: "Every task is awaited, but all of them start at once: fine for ten items, an outage for fifty thousand. Bound the concurrency with Parallel.ForEachAsync or a limiter.");
+
+    public static readonly DiagnosticDescriptor TimerNeverDisposed = Create(
+        DiagnosticIds.TimerNeverDisposed,
+        DiagnosticCategories.Timers,
+        DiagnosticSeverity.Warning,
+        title: "Timer is never disposed",
+        messageFormat: "{0}",
+        description: "A timer that is never disposed or stopped keeps firing for the life of the process and keeps its callback, and everything the callback references, alive.");
+
+    public static readonly DiagnosticDescriptor TimerNotReferenced = Create(
+        DiagnosticIds.TimerNotReferenced,
+        DiagnosticCategories.Timers,
+        DiagnosticSeverity.Warning,
+        title: "Timer is not referenced",
+        messageFormat: "The {0} created here is not stored anywhere: nobody can ever stop it, and the garbage collector may collect it and silently stop it firing",
+        description: "A timer that nobody references can never be stopped, and a System.Threading.Timer nobody references may be garbage-collected at any time, after which it silently stops firing. Store it in a field and dispose it.");
+
+    public static readonly DiagnosticDescriptor ChannelNeverRead = Create(
+        DiagnosticIds.ChannelNeverRead,
+        DiagnosticCategories.Channels,
+        DiagnosticSeverity.Warning,
+        title: "Channel is written but never read",
+        messageFormat: "Channel '{0}' is written but its Reader is never used in '{1}': writers block when it is full, or its buffer grows forever",
+        description: "A channel that is written but never read either blocks its writers forever (bounded) or grows without limit (unbounded).");
+
+    public static readonly DiagnosticDescriptor UnboundedChannel = Create(
+        DiagnosticIds.UnboundedChannel,
+        DiagnosticCategories.Channels,
+        DiagnosticSeverity.Info,
+        title: "Unbounded channel outlives its method",
+        messageFormat: "Unbounded channel {0}: it has no backpressure, so when its reader slows down or stops, memory grows without bound",
+        description: "An unbounded channel that outlives the method creating it has no backpressure: when its reader slows down, or dies while writers go on, memory grows until the process runs out. Use a bounded channel that makes writers wait.");
+
+    public static readonly DiagnosticDescriptor ChannelNeverCompleted = Create(
+        DiagnosticIds.ChannelNeverCompleted,
+        DiagnosticCategories.Channels,
+        DiagnosticSeverity.Info,
+        title: "Channel is read but never completed",
+        messageFormat: "Channel '{0}' is read until it completes, but its Writer is never completed in '{1}': the reading loop can only end by cancellation",
+        description: "A loop that reads a channel until it completes never ends when nobody calls Writer.Complete(): the reading task waits forever. Complete the writer when production ends, or observe a cancellation token in the read loop.");
+
+    private static DiagnosticDescriptor Create(string id, string category, DiagnosticSeverity severity, string title, string messageFormat, string description)
+        => new(id, title, messageFormat, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");
+}

@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Governance.Analyzers.Options;
+
+/// <summary>
+/// The <c>governance.*</c> keys of <c>.editorconfig</c> / <c>.globalconfig</c> that apply to one syntax tree.
+/// </summary>
+/// <remarks>
+/// Options are per tree because an <c>.editorconfig</c> section can differ per folder; a <c>.globalconfig</c>
+/// shows up in every tree's options. Malformed values fall back to the default rather than failing the build.
+/// </remarks>
+internal readonly struct GovernanceOptions
+{
+    public const string LimiterTypesKey = "governance.limiter_types";
+    public const string MaxConstantIterationsKey = "governance.GOV1001.max_constant_iterations";
+    public const string RequireLimitBeforeSpawnKey = "governance.GOV1001.require_limit_before_spawn";
+    public const int DefaultMaxConstantIterations = 16;
+
+    private static readonly char[] s_listSeparators = { ',', ';' };
+
+    private readonly AnalyzerConfigOptions? _options;
+
+    private GovernanceOptions(AnalyzerConfigOptions? options) => _options = options;
+
+    public static GovernanceOptions For(AnalyzerOptions options, SyntaxTree tree)
+        => new(options.AnalyzerConfigOptionsProvider.GetOptions(tree));
+
+    /// <summary>Loops with a constant bound at or below this are "small" and not reported (GOV1001, GOV1002).</summary>
+    public int MaxConstantIterations
+        => _options is not null
+            && _options.TryGetValue(MaxConstantIterationsKey, out var text)
+            && int.TryParse(text.Trim(), out var value)
+            && value >= 0
+                ? value
+                : DefaultMaxConstantIterations;
+
+    /// <summary>
+    /// When true, a limiter acquired as the first step inside the spawned delegate does not make a spawn bounded:
+    /// the tasks are still all created at once and park on the limiter.
+    /// </summary>
+    public bool RequireLimitBeforeSpawn
+        => _options is not null
+            && _options.TryGetValue(RequireLimitBeforeSpawnKey, out var text)
+            && bool.TryParse(text.Trim(), out var value)
+            && value;
+
+    /// <summary>The fully qualified metadata names of user-defined limiter types.</summary>
+    public ImmutableArray<string> LimiterTypeNames
+    {
+        get
+        {
+            if (_options is null || !_options.TryGetValue(LimiterTypesKey, out var text) || string.IsNullOrWhiteSpace(text))
+            {
+                return ImmutableArray<string>.Empty;
+            }
+
+            var builder = ImmutableArray.CreateBuilder<string>();
+            foreach (var part in text.Split(s_listSeparators, StringSplitOptions.RemoveEmptyEntries))
+            {
+                var name = part.Trim();
+                if (name.Length > 0)
+                {
+                    builder.Add(name);
+                }
+            }
+
+            return builder.ToImmutable();
+        }
+    }
+
+    /// <summary>The raw option text, used as a cache key for the resolved limiter types.</summary>
+    public string LimiterTypesText
+        => _options is not null && _options.TryGetValue(LimiterTypesKey, out var text) ? text : string.Empty;
+}

@@ -1,0 +1,147 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Governance.Analyzers.Operations;
+using Governance.Analyzers.Symbols;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Governance.Analyzers.Timers;
+
+/// <summary>GOV2001: a timer in a local, field or auto-property that nobody disposes or stops.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Diagnostic property telling the code fix which shape it is looking at.</summary>
+    public const string KindProperty = "Kind";
+    public const string LocalKind = "Local";
+    public const string MemberKind = "Member";
+    public const string ReassignedKind = "Reassigned";
+
+    /// <summary>Set on local reports that a plain <c>using var</c> turns into code that compiles.</summary>
+    public const string CanUseUsingProperty = "CanUseUsing";
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.TimerNeverDisposed);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var symbols = TimerSymbols.Create(start.Compilation);
+            if (symbols is null)
+            {
+                return;
+            }
+
+            start.RegisterOperationBlockAction(block => AnalyzeLocals(block, symbols));
+            start.RegisterSymbolStartAction(typeStart => TimerMemberAnalysis.Register(typeStart, symbols), SymbolKind.NamedType);
+        });
+    }
+
+    private static void AnalyzeLocals(OperationBlockAnalysisContext context, TimerSymbols symbols)
+    {
+        if (context.OwningSymbol.IsProgramEntryPoint())
+        {
+            return;
+        }
+
+        Dictionary<ILocalSymbol, IOperation>? creations = null;
+        Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>? references = null;
+        foreach (var block in context.OperationBlocks)
+        {
+            foreach (var operation in block.DescendantsAndSelf())
+            {
+                if (operation is ILocalReferenceOperation reference)
+                {
+                    references ??= new Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>(SymbolEqualityComparer.Default);
+                    if (!references.TryGetValue(reference.Local, out var list))
+                    {
+                        references[reference.Local] = list = new List<ILocalReferenceOperation>();
+                    }
+
+                    list.Add(reference);
+                }
+                else if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out var local, out var isUsing) && !isUsing)
+                {
+                    creations ??= new Dictionary<ILocalSymbol, IOperation>(SymbolEqualityComparer.Default);
+                    if (!creations.ContainsKey(local))
+                    {
+                        creations[local] = operation;
+                    }
+                }
+            }
+        }
+
+        if (creations is null)
+        {
+            return;
+        }
+
+        foreach (var pair in creations)
+        {
+            var creation = pair.Value;
+            var function = creation.GetEnclosingFunction();
+            var canUseUsing = creation.Parent is IVariableInitializerOperation;
+            var handled = false;
+            if (references is not null && references.TryGetValue(pair.Key, out var uses))
+            {
+                foreach (var use in uses)
+                {
+                    if (use.GetEnclosingFunction() != function)
+                    {
+                        // Captured: a callback that disposes its own timer is the usual one-shot pattern.
+                        handled = true;
+                        break;
+                    }
+
+                    var kind = TimerReferenceClassifier.Classify(use, symbols);
+                    if (kind is TimerReferenceUse.Stopped or TimerReferenceUse.Escaped)
+                    {
+                        handled = true;
+                        break;
+                    }
+
+                    if (kind == TimerReferenceUse.Assigned)
+                    {
+                        // A using variable is read-only.
+                        canUseUsing = false;
+                    }
+                }
+            }
+
+            if (!handled)
+            {
+                var properties = ImmutableDictionary<string, string?>.Empty
+                    .Add(KindProperty, LocalKind)
+                    .Add(CanUseUsingProperty, canUseUsing ? "true" : "false");
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.TimerNeverDisposed,
+                    creation.Syntax.GetLocation(),
+                    properties,
+                    $"Timer '{pair.Key.Name}' is never disposed: it keeps firing, and keeps its callback alive, after the method returns"));
+            }
+        }
+    }
+
+    private static bool TryGetAssignedLocal(IOperation creation, out ILocalSymbol local, out bool isUsing)
+    {
+        var consumer = creation.GetConsumer(out var child);
+        isUsing = false;
+        switch (consumer)
+        {
+            case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }:
+                local = declarator.Symbol;
+                isUsing = declarator.Parent?.Parent is IUsingDeclarationOperation
+                    || declarator.Parent?.Parent?.Parent is IUsingOperation or IUsingDeclarationOperation;
+                return true;
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when assignment.Value == child:
+                local = target.Local;
+                return assignment.Parent is IExpressionStatementOperation;
+            default:
+                local = null!;
+                return false;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using Governance.Analyzers.Operations;
+using Governance.Analyzers.Symbols;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Governance.Analyzers.Timers;
+
+/// <summary>The timer types of one compilation, resolved once at compilation start.</summary>
+internal sealed class TimerSymbols
+{
+    private TimerSymbols(Compilation compilation)
+    {
+        ThreadingTimer = compilation.GetTypeByMetadataName("System.Threading.Timer");
+        TimersTimer = compilation.GetTypeByMetadataName("System.Timers.Timer");
+        PeriodicTimer = compilation.GetTypeByMetadataName("System.Threading.PeriodicTimer");
+        TimerInterface = compilation.GetTypeByMetadataName("System.Threading.ITimer");
+        TimeProvider = compilation.GetTypeByMetadataName("System.TimeProvider");
+        Timeout = compilation.GetTypeByMetadataName("System.Threading.Timeout");
+    }
+
+    public INamedTypeSymbol? ThreadingTimer { get; }
+
+    public INamedTypeSymbol? TimersTimer { get; }
+
+    public INamedTypeSymbol? PeriodicTimer { get; }
+
+    public INamedTypeSymbol? TimerInterface { get; }
+
+    public INamedTypeSymbol? TimeProvider { get; }
+
+    public INamedTypeSymbol? Timeout { get; }
+
+    /// <summary>Null when the compilation has no timer type at all: the timer rules then register nothing.</summary>
+    public static TimerSymbols? Create(Compilation compilation)
+    {
+        var symbols = new TimerSymbols(compilation);
+        return symbols.ThreadingTimer is null && symbols.TimersTimer is null && symbols.PeriodicTimer is null && symbols.TimerInterface is null
+            ? null
+            : symbols;
+    }
+
+    /// <summary>
+    /// A new timer: <c>new</c> of one of the timer classes, or <c>TimeProvider.CreateTimer</c> (any override).
+    /// </summary>
+    public bool IsTimerCreation(IOperation operation, out ITypeSymbol timerType)
+    {
+        switch (operation)
+        {
+            case IObjectCreationOperation { Type: { } type } when IsTimerClass(type):
+                timerType = type;
+                return true;
+            case IInvocationOperation { TargetMethod: { Name: "CreateTimer" } method, Type: { } returned }
+                when method.ContainingType.IsOrDerivesFrom(TimeProvider) && returned.IsType(TimerInterface):
+                timerType = returned;
+                return true;
+            default:
+                timerType = null!;
+                return false;
+        }
+    }
+
+    /// <summary>Timers that start on creation and, unreferenced, can be collected while still scheduled.</summary>
+    public bool StartsOnCreation(ITypeSymbol timerType)
+        => timerType.IsOrDerivesFrom(ThreadingTimer) || timerType.IsType(TimerInterface);
+
+    private bool IsTimerClass(ITypeSymbol type)
+        => type.IsOrDerivesFrom(ThreadingTimer) || type.IsOrDerivesFrom(TimersTimer) || type.IsOrDerivesFrom(PeriodicTimer);
+
+    /// <summary>
+    /// A call that stops the timer for good: <c>Dispose</c>, <c>DisposeAsync</c>, <c>Close</c> and <c>Stop</c>
+    /// (System.Timers.Timer), or <c>Change(Timeout.Infinite, ...)</c>.
+    /// </summary>
+    public bool IsStoppingCall(IInvocationOperation invocation)
+    {
+        switch (invocation.TargetMethod.Name)
+        {
+            case "Dispose":
+            case "DisposeAsync":
+            case "Close":
+            case "Stop":
+                return true;
+            case "Change" when invocation.Arguments.Length > 0:
+                var dueTime = invocation.Arguments[0].Value.WalkDownConversions();
+                return dueTime.ConstantValue is { HasValue: true, Value: int or long or uint } constant && System.Convert.ToInt64(constant.Value, System.Globalization.CultureInfo.InvariantCulture) is -1 or uint.MaxValue
+                    || dueTime is IFieldReferenceOperation { Field.Name: "InfiniteTimeSpan" or "Infinite" } field && field.Field.ContainingType.IsType(Timeout);
+            default:
+                return false;
+        }
+    }
+
+    public static string DisplayName(ITypeSymbol timerType)
+        => timerType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+}

@@ -1,0 +1,438 @@
+using Governance.Analyzers.Tests.Verifiers;
+using Governance.Analyzers.Timers;
+
+namespace Governance.Analyzers.Tests.Timers;
+
+public sealed class TimerNeverDisposedAnalyzerTests
+{
+    private static Task VerifyAsync(params string[] sources) => Verify<TimerNeverDisposedAnalyzer>.AnalyzerAsync(sources);
+
+    [Fact]
+    public Task Reports_LocalThreadingTimerNeverDisposed() => VerifyAsync("""
+        using System.Threading;
+
+        class C
+        {
+            void M()
+            {
+                var timer = [|new Timer(_ => { }, null, 0, 1000)|];
+                timer.Change(0, 500);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_LocalPeriodicTimerNeverDisposed() => VerifyAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task RunAsync(CancellationToken ct)
+            {
+                var timer = [|new PeriodicTimer(TimeSpan.FromSeconds(1))|];
+                while (await timer.WaitForNextTickAsync(ct))
+                {
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_LocalTimeProviderTimerNeverDisposed() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        class C
+        {
+            void M(TimeProvider time)
+            {
+                ITimer timer = [|time.CreateTimer(_ => { }, null, TimeSpan.Zero, TimeSpan.FromSeconds(1))|];
+                timer.Change(TimeSpan.Zero, TimeSpan.FromSeconds(2));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_LocalSystemTimersTimerWithHandlerOnly() => VerifyAsync("""
+        class C
+        {
+            void M()
+            {
+                var timer = [|new System.Timers.Timer(1000)|];
+                timer.Elapsed += (_, _) => { };
+                timer.Start();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_FieldNeverDisposedInAnyMethod() => VerifyAsync("""
+        using System.Threading;
+
+        class Poller
+        {
+            private readonly Timer _timer;
+
+            public Poller() => _timer = [|new Timer(_ => Poll(), null, 0, 1000)|];
+
+            private static void Poll() { }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_FieldInitializerNeverDisposed() => VerifyAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Poller
+        {
+            private readonly PeriodicTimer _timer = [|new PeriodicTimer(TimeSpan.FromSeconds(1))|];
+
+            public ValueTask<bool> WaitAsync() => _timer.WaitForNextTickAsync();
+        }
+        """);
+
+    [Fact]
+    public Task Reports_PrivateAutoPropertyNeverDisposed() => VerifyAsync("""
+        using System.Threading;
+
+        class Poller
+        {
+            private Timer Ticker { get; } = [|new Timer(_ => { }, null, 0, 1000)|];
+        }
+        """);
+
+    [Fact]
+    public Task Reports_FieldReassignedWithoutDisposingPrevious() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Poller : IDisposable
+        {
+            private Timer _timer = new Timer(_ => { }, null, 0, 1000);
+
+            public void Reschedule(int period)
+            {
+                _timer = [|new Timer(_ => { }, null, 0, period)|];
+            }
+
+            public void Dispose() => _timer.Dispose();
+        }
+        """);
+
+    [Fact]
+    public Task Reports_SelfReschedulingCallbackThatDropsPrevious() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Poller : IDisposable
+        {
+            private Timer? _timer;
+
+            private void Tick(object? state)
+            {
+                _timer = [|new Timer(Tick, null, 1000, Timeout.Infinite)|];
+            }
+
+            public void Dispose() => _timer?.Dispose();
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_UsingDeclarationAndStatement() => VerifyAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task RunAsync(CancellationToken ct)
+            {
+                using var periodic = new PeriodicTimer(TimeSpan.FromSeconds(1));
+                while (await periodic.WaitForNextTickAsync(ct)) { }
+                using (var timer = new Timer(_ => { }, null, 0, 1000))
+                {
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_LocalDisposedExplicitlyOrConditionally() => VerifyAsync("""
+        using System.Threading;
+
+        class C
+        {
+            void M()
+            {
+                var a = new Timer(_ => { }, null, 0, 1000);
+                a.Dispose();
+                Timer? b = new Timer(_ => { }, null, 0, 1000);
+                b?.Dispose();
+                var c = new System.Timers.Timer(100);
+                c.Stop();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_FieldDisposedWithNullConditional() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Poller : IDisposable
+        {
+            private Timer? _timer;
+
+            public void Start() => _timer = new Timer(_ => { }, null, 0, 1000);
+
+            public void Dispose() => _timer?.Dispose();
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_FieldDisposedThroughInterlockedExchange() => VerifyAsync("""
+        using System.Threading;
+
+        sealed class Poller
+        {
+            private Timer? _timer;
+
+            public void Start() => _timer = new Timer(_ => { }, null, 0, 1000);
+
+            public void Stop() => Interlocked.Exchange(ref _timer, null)?.Dispose();
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_FieldDisposedThroughLocalCopy() => VerifyAsync("""
+        using System.Threading;
+
+        sealed class Poller
+        {
+            private Timer? _timer;
+
+            public Poller() => _timer = new Timer(_ => { }, null, 0, 1000);
+
+            public void Stop()
+            {
+                var timer = _timer;
+                _timer = null;
+                timer?.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_FieldDisposedInCompletionMethodOrStoppedOrChangedToInfinite() => VerifyAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class Service
+        {
+            private readonly Timer _a = new Timer(_ => { }, null, 0, 1000);
+            private readonly System.Timers.Timer _b = new System.Timers.Timer(1000);
+            private readonly Timer _c = new Timer(_ => { }, null, 0, 1000);
+            private readonly System.Timers.Timer _d = new System.Timers.Timer(1000);
+
+            public Task StopAsync(CancellationToken ct)
+            {
+                _a.Dispose();
+                _b.Stop();
+                _c.Change(Timeout.Infinite, Timeout.Infinite);
+                _d.Enabled = false;
+                return Task.CompletedTask;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_FieldDisposedInFinalizer() => VerifyAsync("""
+        using System.Threading;
+
+        sealed class Poller
+        {
+            private readonly Timer _timer = new Timer(_ => { }, null, 0, 1000);
+
+            ~Poller() => _timer.Dispose();
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_FieldDisposedInAnotherPartialDeclaration() => VerifyAsync("""
+        using System.Threading;
+
+        partial class Poller
+        {
+            private readonly Timer _timer = new Timer(_ => { }, null, 0, 1000);
+        }
+        """, """
+        using System;
+
+        partial class Poller : IDisposable
+        {
+            public void Dispose() => _timer.Dispose();
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_TimerEscapes() => VerifyAsync("""
+        using System.Collections.Concurrent;
+        using System.Collections.Generic;
+        using System.Threading;
+
+        class Registry
+        {
+            private readonly ConcurrentDictionary<string, Timer> _perKey = new();
+            private readonly List<Timer> _all = new();
+
+            Timer Create() => new Timer(_ => { }, null, 0, 1000);
+
+            Timer CreateLocal()
+            {
+                var timer = new Timer(_ => { }, null, 0, 1000);
+                return timer;
+            }
+
+            void Track(string key)
+            {
+                var timer = new Timer(_ => { }, null, 0, 1000);
+                _perKey[key] = timer;
+                var other = new Timer(_ => { }, null, 0, 1000);
+                _all.Add(other);
+                Keep(new Timer(_ => { }, null, 0, 1000));
+            }
+
+            static void Keep(Timer timer) { }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_TimerAssignedToMemberOfAnotherObjectOrNonPrivateMember() => VerifyAsync("""
+        using System.Threading;
+
+        class Job
+        {
+            public Timer? Timer { get; set; }
+        }
+
+        class Scheduler
+        {
+            public Timer? Shared;
+            protected Timer? Inherited;
+
+            void Schedule(Job job)
+            {
+                job.Timer = new Timer(_ => { }, null, 0, 1000);
+                Shared = new Timer(_ => { }, null, 0, 1000);
+                Inherited = new Timer(_ => { }, null, 0, 1000);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_CapturedByItsOwnCallback() => VerifyAsync("""
+        using System.Threading;
+
+        class C
+        {
+            void OneShot()
+            {
+                Timer? timer = null;
+                timer = new Timer(_ => { timer!.Dispose(); }, null, 1000, Timeout.Infinite);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_StaticFieldAssignedOnceOrUnderNullGuard() => VerifyAsync("""
+        using System.Threading;
+
+        static class Heartbeat
+        {
+            private static readonly Timer s_initialized = new Timer(_ => { }, null, 0, 1000);
+            private static Timer? s_fromStaticConstructor;
+            private static Timer? s_lazy;
+
+            static Heartbeat() => s_fromStaticConstructor = new Timer(_ => { }, null, 0, 1000);
+
+            public static void EnsureStarted()
+            {
+                s_lazy ??= new Timer(_ => { }, null, 0, 1000);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_RecreationDisposesPreviousFirst() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Poller : IDisposable
+        {
+            private Timer _timer = new Timer(_ => { }, null, 0, 1000);
+
+            public void Reschedule(int period)
+            {
+                _timer.Dispose();
+                _timer = new Timer(_ => { }, null, 0, period);
+            }
+
+            public void Dispose() => _timer.Dispose();
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_StartStopPairAssignedOnlyInStart() => VerifyAsync("""
+        using System.Threading;
+
+        sealed class Poller
+        {
+            private Timer? _timer;
+
+            public void Start() => _timer = new Timer(_ => { }, null, 0, 1000);
+
+            public void Stop() => _timer?.Dispose();
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_ProgramMainAndTopLevelStatements() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        static class Program
+        {
+            static void Main()
+            {
+                var timer = new Timer(_ => Console.WriteLine("tick"), null, 0, 1000);
+                Console.ReadLine();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_UserTypeNamedTimer() => VerifyAsync("""
+        namespace MyApp
+        {
+            class Timer
+            {
+                public Timer(int period) { }
+            }
+
+            class C
+            {
+                private readonly Timer _timer = new Timer(1000);
+
+                void M()
+                {
+                    var local = new Timer(5);
+                }
+            }
+        }
+        """);
+}

@@ -1,0 +1,315 @@
+using Governance.Analyzers.Tests.Verifiers;
+using Governance.Analyzers.Timers;
+
+namespace Governance.Analyzers.Tests.Timers;
+
+public sealed class TimerNeverDisposedCodeFixTests
+{
+    private static Task VerifyAsync(string source, string fixedSource)
+        => Verify<TimerNeverDisposedAnalyzer>.CodeFixAsync<TimerNeverDisposedCodeFix>(source, fixedSource);
+
+    [Fact]
+    public Task Fix_LocalBecomesUsingVarKeepingComments() => VerifyAsync("""
+        using System.Threading;
+
+        class C
+        {
+            void M()
+            {
+                // Ticks while the batch runs.
+                var timer = [|new Timer(_ => { }, null, 0, 1000)|]; // every second
+                Work();
+            }
+
+            static void Work() { }
+        }
+        """, """
+        using System.Threading;
+
+        class C
+        {
+            void M()
+            {
+                // Ticks while the batch runs.
+                using var timer = new Timer(_ => { }, null, 0, 1000); // every second
+                Work();
+            }
+
+            static void Work() { }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_PeriodicTimerLocalInAsyncLoopBecomesUsingVar() => VerifyAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task RunAsync(CancellationToken ct)
+            {
+                PeriodicTimer timer = [|new PeriodicTimer(TimeSpan.FromSeconds(1))|];
+                while (await timer.WaitForNextTickAsync(ct))
+                {
+                }
+            }
+        }
+        """, """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task RunAsync(CancellationToken ct)
+            {
+                using PeriodicTimer timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+                while (await timer.WaitForNextTickAsync(ct))
+                {
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_FieldInTypeWithoutDisposeAddsIDisposable() => VerifyAsync("""
+        using System.Threading;
+
+        class Poller
+        {
+            private readonly Timer _timer;
+
+            public Poller()
+            {
+                _timer = [|new Timer(_ => { }, null, 0, 1000)|];
+            }
+        }
+        """, """
+        using System;
+        using System.Threading;
+
+        class Poller : IDisposable
+        {
+            private readonly Timer _timer;
+
+            public Poller()
+            {
+                _timer = new Timer(_ => { }, null, 0, 1000);
+            }
+
+            public void Dispose()
+            {
+                _timer?.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_FieldAppendedToExistingDispose() => VerifyAsync("""
+        using System;
+        using System.IO;
+        using System.Threading;
+
+        sealed class Poller : IDisposable
+        {
+            private readonly Stream _stream = new MemoryStream();
+            private readonly Timer _timer = [|new Timer(_ => { }, null, 0, 1000)|];
+
+            public void Dispose()
+            {
+                _stream.Dispose();
+            }
+        }
+        """, """
+        using System;
+        using System.IO;
+        using System.Threading;
+
+        sealed class Poller : IDisposable
+        {
+            private readonly Stream _stream = new MemoryStream();
+            private readonly Timer _timer = new Timer(_ => { }, null, 0, 1000);
+
+            public void Dispose()
+            {
+                _stream.Dispose();
+                _timer?.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_FieldAddedInsideDisposingBranchOfDisposePattern() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        class Poller : IDisposable
+        {
+            private readonly Timer _timer = [|new Timer(_ => { }, null, 0, 1000)|];
+
+            protected virtual void Dispose(bool disposing)
+            {
+                if (disposing)
+                {
+                }
+            }
+
+            public void Dispose()
+            {
+                Dispose(true);
+                GC.SuppressFinalize(this);
+            }
+        }
+        """, """
+        using System;
+        using System.Threading;
+
+        class Poller : IDisposable
+        {
+            private readonly Timer _timer = new Timer(_ => { }, null, 0, 1000);
+
+            protected virtual void Dispose(bool disposing)
+            {
+                if (disposing)
+                {
+                    _timer?.Dispose();
+                }
+            }
+
+            public void Dispose()
+            {
+                Dispose(true);
+                GC.SuppressFinalize(this);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_FieldOfDerivedTypeOverridesVirtualDispose() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        abstract class ServiceBase : IDisposable
+        {
+            public virtual void Dispose() { }
+        }
+
+        sealed class Poller : ServiceBase
+        {
+            private readonly Timer _timer = [|new Timer(_ => { }, null, 0, 1000)|];
+        }
+        """, """
+        using System;
+        using System.Threading;
+
+        abstract class ServiceBase : IDisposable
+        {
+            public virtual void Dispose() { }
+        }
+
+        sealed class Poller : ServiceBase
+        {
+            private readonly Timer _timer = new Timer(_ => { }, null, 0, 1000);
+
+            public override void Dispose()
+            {
+                _timer?.Dispose();
+                base.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_FieldAppendedToExpressionBodiedDisposeAsync() => VerifyAsync("""
+        using System;
+        using System.IO;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class Poller : IAsyncDisposable
+        {
+            private readonly Stream _stream = new MemoryStream();
+            private readonly PeriodicTimer _timer = [|new PeriodicTimer(TimeSpan.FromSeconds(1))|];
+
+            public ValueTask DisposeAsync() => _stream.DisposeAsync();
+        }
+        """, """
+        using System;
+        using System.IO;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class Poller : IAsyncDisposable
+        {
+            private readonly Stream _stream = new MemoryStream();
+            private readonly PeriodicTimer _timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+
+            public ValueTask DisposeAsync()
+            {
+                _timer?.Dispose();
+                return _stream.DisposeAsync();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_FixAllDisposesEveryFieldInOneMethod() => VerifyAsync("""
+        using System.Threading;
+
+        class Poller
+        {
+            private readonly Timer _fast = [|new Timer(_ => { }, null, 0, 100)|];
+            private readonly Timer _slow = [|new Timer(_ => { }, null, 0, 10000)|];
+        }
+        """, """
+        using System;
+        using System.Threading;
+
+        class Poller : IDisposable
+        {
+            private readonly Timer _fast = new Timer(_ => { }, null, 0, 100);
+            private readonly Timer _slow = new Timer(_ => { }, null, 0, 10000);
+
+            public void Dispose()
+            {
+                _fast?.Dispose();
+                _slow?.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_ReassignmentDisposesPreviousTimerFirst() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Poller : IDisposable
+        {
+            private Timer _timer = new Timer(_ => { }, null, 0, 1000);
+
+            public void Reschedule(int period)
+            {
+                _timer = [|new Timer(_ => { }, null, 0, period)|];
+            }
+
+            public void Dispose() => _timer.Dispose();
+        }
+        """, """
+        using System;
+        using System.Threading;
+
+        sealed class Poller : IDisposable
+        {
+            private Timer _timer = new Timer(_ => { }, null, 0, 1000);
+
+            public void Reschedule(int period)
+            {
+                _timer?.Dispose();
+                _timer = new Timer(_ => { }, null, 0, period);
+            }
+
+            public void Dispose() => _timer.Dispose();
+        }
+        """);
+}
