@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Governance.Analyzers.Operations;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Governance.Analyzers.Limiting;
+
+/// <summary>Answers "is this work bounded by a limiter taken before it?" for one operation.</summary>
+internal static class LimiterAcquisition
+{
+    /// <summary>
+    /// Whether a limiter is acquired before <paramref name="operation"/> runs, looking no further out than
+    /// <paramref name="scope"/>: in an earlier statement of an enclosing block, in the resources of an enclosing
+    /// <c>using</c>, or in the condition of an enclosing <c>if</c> or <c>while</c>.
+    /// </summary>
+    public static bool IsPrecededByAcquire(IOperation operation, IOperation scope, LimiterSymbols symbols, ImmutableArray<INamedTypeSymbol> configured)
+    {
+        var child = operation;
+        for (var parent = operation.Parent; parent is not null; child = parent, parent = parent.Parent)
+        {
+            switch (parent)
+            {
+                case IBlockOperation block:
+                    foreach (var statement in block.Operations)
+                    {
+                        if (statement == child)
+                        {
+                            break;
+                        }
+
+                        if (ContainsAcquire(statement, symbols, configured))
+                        {
+                            return true;
+                        }
+                    }
+
+                    break;
+                case IUsingOperation usingOperation when usingOperation.Body == child:
+                    if (ContainsAcquire(usingOperation.Resources, symbols, configured))
+                    {
+                        return true;
+                    }
+
+                    break;
+                case IConditionalOperation conditional when conditional.Condition != child:
+                    if (ContainsAcquire(conditional.Condition, symbols, configured))
+                    {
+                        return true;
+                    }
+
+                    break;
+                case IWhileLoopOperation loop when loop.Body == child && loop.Condition is not null:
+                    if (ContainsAcquire(loop.Condition, symbols, configured))
+                    {
+                        return true;
+                    }
+
+                    break;
+                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                    return false;
+            }
+
+            if (parent == scope)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the delegate's first awaited step (or a synchronous wait before it) acquires a limiter:
+    /// <c>async () =&gt; { await gate.WaitAsync(); try { ... } finally { gate.Release(); } }</c>.
+    /// </summary>
+    public static bool AcquiresFirst(IAnonymousFunctionOperation function, LimiterSymbols symbols, ImmutableArray<INamedTypeSymbol> configured)
+    {
+        IOperation? firstAwait = null;
+        IInvocationOperation? firstAcquire = null;
+        foreach (var operation in function.Body.DescendantsInSameFunction())
+        {
+            if (operation is IAwaitOperation awaitOperation && (firstAwait is null || awaitOperation.Syntax.SpanStart < firstAwait.Syntax.SpanStart))
+            {
+                firstAwait = awaitOperation;
+            }
+            else if (operation is IInvocationOperation invocation && symbols.IsAcquire(invocation, configured)
+                && (firstAcquire is null || invocation.Syntax.SpanStart < firstAcquire.Syntax.SpanStart))
+            {
+                firstAcquire = invocation;
+            }
+        }
+
+        return firstAcquire is not null
+            && (firstAwait is null || firstAcquire.Syntax.SpanStart <= firstAwait.Syntax.SpanStart || firstAcquire.IsWithin(firstAwait));
+    }
+
+    private static bool ContainsAcquire(IOperation root, LimiterSymbols symbols, ImmutableArray<INamedTypeSymbol> configured)
+        => (root is IInvocationOperation self && symbols.IsAcquire(self, configured))
+            || root.DescendantsInSameFunction().OfType<IInvocationOperation>().Any(invocation => symbols.IsAcquire(invocation, configured));
+}

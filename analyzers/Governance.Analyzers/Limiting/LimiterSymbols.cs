@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Governance.Analyzers.Options;
+using Governance.Analyzers.Symbols;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Governance.Analyzers.Limiting;
+
+/// <summary>
+/// The limiter types of one compilation: the built-in list of RULES.md plus <c>governance.limiter_types</c>.
+/// </summary>
+internal sealed class LimiterSymbols
+{
+    private readonly Compilation _compilation;
+
+    // Perf: options are per tree but almost always identical; resolve each distinct option text once.
+    private readonly ConcurrentDictionary<string, ImmutableArray<INamedTypeSymbol>> _configured = new(System.StringComparer.Ordinal);
+
+    public LimiterSymbols(Compilation compilation)
+    {
+        _compilation = compilation;
+        SemaphoreSlim = compilation.GetTypeByMetadataName("System.Threading.SemaphoreSlim");
+        RateLimiter = compilation.GetTypeByMetadataName("System.Threading.RateLimiting.RateLimiter");
+        TaskLimiter = compilation.GetTypeByMetadataName("Governance.TaskLimiter");
+        TaskGroup = compilation.GetTypeByMetadataName("Governance.TaskGroup");
+        WorkerPool = compilation.GetTypeByMetadataName("Governance.WorkerPool`1");
+        ChannelWriter = compilation.GetTypeByMetadataName("System.Threading.Channels.ChannelWriter`1");
+    }
+
+    public INamedTypeSymbol? SemaphoreSlim { get; }
+
+    public INamedTypeSymbol? RateLimiter { get; }
+
+    public INamedTypeSymbol? TaskLimiter { get; }
+
+    public INamedTypeSymbol? TaskGroup { get; }
+
+    public INamedTypeSymbol? WorkerPool { get; }
+
+    public INamedTypeSymbol? ChannelWriter { get; }
+
+    public ImmutableArray<INamedTypeSymbol> GetConfiguredTypes(GovernanceOptions options)
+    {
+        var text = options.LimiterTypesText;
+        if (text.Length == 0)
+        {
+            return ImmutableArray<INamedTypeSymbol>.Empty;
+        }
+
+        return _configured.GetOrAdd(text, _ =>
+        {
+            var builder = ImmutableArray.CreateBuilder<INamedTypeSymbol>();
+            foreach (var name in options.LimiterTypeNames)
+            {
+                if (_compilation.GetTypeByMetadataName(name) is { } type)
+                {
+                    builder.Add(type);
+                }
+            }
+
+            return builder.ToImmutable();
+        });
+    }
+
+    /// <summary>
+    /// A call that takes a slot of a limiter before work goes on, or hands the work to a bounded owner:
+    /// <c>SemaphoreSlim.Wait/WaitAsync</c>, <c>RateLimiter.AcquireAsync/AttemptAcquire</c>,
+    /// <c>TaskLimiter.AcquireAsync/TryAcquire/RunAsync</c>, <c>TaskGroup.GoAsync</c>, <c>WorkerPool&lt;T&gt;</c>
+    /// enqueues, <c>ChannelWriter&lt;T&gt;.WriteAsync/WaitToWriteAsync</c>, and any call on a configured limiter type
+    /// other than a release.
+    /// </summary>
+    public bool IsAcquire(IInvocationOperation invocation, ImmutableArray<INamedTypeSymbol> configured)
+    {
+        var method = invocation.TargetMethod;
+        var receiverType = invocation.Instance?.Type ?? method.ContainingType;
+        switch (method.Name)
+        {
+            case "Wait" or "WaitAsync" when receiverType.IsOrDerivesFrom(SemaphoreSlim):
+            case "AcquireAsync" or "AttemptAcquire" when receiverType.IsOrDerivesFrom(RateLimiter):
+            case "AcquireAsync" or "TryAcquire" or "RunAsync" when receiverType.IsOrDerivesFrom(TaskLimiter):
+            case "GoAsync" when receiverType.IsOrDerivesFrom(TaskGroup):
+            case "EnqueueAsync" or "TryEnqueue" when receiverType.IsOrDerivesFrom(WorkerPool):
+            case "WriteAsync" or "WaitToWriteAsync" when receiverType.IsOrDerivesFrom(ChannelWriter):
+                return true;
+        }
+
+        if (configured.IsDefaultOrEmpty || method.Name is "Release" or "Dispose" or "DisposeAsync" or "ToString" or "GetHashCode" or "Equals" or "GetType")
+        {
+            return false;
+        }
+
+        foreach (var type in configured)
+        {
+            if (receiverType.IsOrDerivesFrom(type) || receiverType.IsOrImplements(type))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
