@@ -1,0 +1,114 @@
+using System.Linq;
+using Governance.Analyzers.Operations;
+using Governance.Analyzers.Symbols;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Governance.Analyzers.Tasks;
+
+/// <summary>Whether a loop's iteration count is small or configured rather than driven by the size of its input.</summary>
+internal static class LoopBounds
+{
+    /// <summary>
+    /// True for a constant bound at or below <paramref name="maxConstant"/>; a <c>for</c> counting to a scalar
+    /// that is not a collection's size (a configured worker count, <c>Environment.ProcessorCount</c>); a
+    /// <c>foreach</c> over an array or collection literal or over <c>Enumerable.Range</c> with such a count.
+    /// </summary>
+    public static bool IsSmallOrConfigured(ILoopOperation loop, int maxConstant, TaskSymbols symbols)
+    {
+        switch (loop)
+        {
+            case IForLoopOperation { Condition: { } condition } forLoop:
+                if (condition.WalkDownConversions() is not IBinaryOperation comparison || !IsCountingComparison(comparison.OperatorKind))
+                {
+                    return false;
+                }
+
+                var bound = ReferencesAny(comparison.LeftOperand, forLoop) ? comparison.RightOperand
+                    : ReferencesAny(comparison.RightOperand, forLoop) ? comparison.LeftOperand
+                    : null;
+                return bound is not null && IsSmallOrConfiguredCount(bound, maxConstant, symbols);
+            case IForEachLoopOperation forEach:
+                return IsSmallOrConfiguredSource(forEach.Collection, maxConstant, symbols);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The same judgement for the source of a <c>Select</c> or <c>foreach</c>.</summary>
+    public static bool IsSmallOrConfiguredSource(IOperation source, int maxConstant, TaskSymbols symbols)
+    {
+        source = source.WalkDownConversions();
+        if (source is ILocalReferenceOperation local && FindInitializer(local) is { } initializer)
+        {
+            source = initializer.WalkDownConversions();
+        }
+
+        return source switch
+        {
+            IArrayCreationOperation { Initializer: not null } => true,
+            ICollectionExpressionOperation => true,
+            IObjectCreationOperation { Initializer: IObjectOrCollectionInitializerOperation { Initializers.Length: > 0 } } => true,
+            IInvocationOperation { TargetMethod.Name: "Range", Arguments.Length: 2 } range when range.TargetMethod.ContainingType.IsType(symbols.Enumerable)
+                => IsSmallOrConfiguredCount(range.Arguments[1].Value, maxConstant, symbols),
+            _ => false,
+        };
+    }
+
+    private static bool IsCountingComparison(BinaryOperatorKind kind)
+        => kind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan
+            or BinaryOperatorKind.GreaterThanOrEqual or BinaryOperatorKind.NotEquals;
+
+    private static bool ReferencesAny(IOperation operand, IForLoopOperation loop)
+        => operand.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Any(r => loop.Locals.Contains(r.Local, SymbolEqualityComparer.Default));
+
+    private static bool IsSmallOrConfiguredCount(IOperation bound, int maxConstant, TaskSymbols symbols)
+    {
+        if (bound.ConstantValue is { HasValue: true, Value: { } constant } && IsNumeric(constant))
+        {
+            return System.Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture) <= maxConstant;
+        }
+
+        foreach (var operation in bound.DescendantsAndSelf())
+        {
+            switch (operation)
+            {
+                // `threads.Length` of `new Thread[workers]` counts to `workers`, not to an input's size.
+                case IPropertyReferenceOperation { Property.Name: "Length" or "LongLength" or "Count" } size
+                    when size.Instance is ILocalReferenceOperation sized && FindInitializer(sized)?.WalkDownConversions() is IArrayCreationOperation { Initializer: null, DimensionSizes.Length: 1 } array:
+                    return IsSmallOrConfiguredCount(array.DimensionSizes[0], maxConstant, symbols);
+                case IPropertyReferenceOperation { Property.Name: "Length" or "LongLength" or "Count" } size when IsCollection(size.Instance?.Type, symbols):
+                    return false;
+                case IInvocationOperation { TargetMethod.Name: "Count" or "LongCount" } count when count.TargetMethod.ContainingType.IsType(symbols.Enumerable):
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsCollection(ITypeSymbol? type, TaskSymbols symbols)
+        => type is IArrayTypeSymbol || type.IsOrImplements(symbols.Enumerable1);
+
+    private static bool IsNumeric(object value)
+        => value is int or long or short or byte or uint or ulong or ushort or sbyte or double or float or decimal;
+
+    /// <summary>The initializer of a local declared in the same code block, when it is never re-assigned there.</summary>
+    private static IOperation? FindInitializer(ILocalReferenceOperation reference)
+    {
+        IOperation? initializer = null;
+        foreach (var operation in reference.GetRoot().Descendants())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, reference.Local):
+                    initializer = declarator.Initializer?.Value;
+                    break;
+                case IAssignmentOperation { Target: ILocalReferenceOperation target } when SymbolEqualityComparer.Default.Equals(target.Local, reference.Local):
+                    return null;
+            }
+        }
+
+        return initializer;
+    }
+}

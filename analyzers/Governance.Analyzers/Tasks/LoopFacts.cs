@@ -1,0 +1,116 @@
+using System.Collections.Generic;
+using System.Linq;
+using Governance.Analyzers.Operations;
+using Governance.Analyzers.Symbols;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Governance.Analyzers.Tasks;
+
+/// <summary>Questions about the loops around a spawn.</summary>
+internal static class LoopFacts
+{
+    /// <summary>
+    /// The loops whose body contains <paramref name="operation"/>, innermost first, stopping at the enclosing lambda
+    /// or local function: code there runs when the delegate is invoked, not once per iteration.
+    /// </summary>
+    public static List<ILoopOperation> GetEnclosingLoops(IOperation operation)
+    {
+        var loops = new List<ILoopOperation>();
+        var child = operation;
+        for (var parent = operation.Parent; parent is not null; child = parent, parent = parent.Parent)
+        {
+            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+            {
+                break;
+            }
+
+            if (parent is ILoopOperation loop && loop.Body == child)
+            {
+                loops.Add(loop);
+            }
+        }
+
+        return loops;
+    }
+
+    public static string GetKeyword(ILoopOperation loop)
+        => loop switch
+        {
+            IForEachLoopOperation { IsAsynchronous: true } => "await foreach",
+            IForEachLoopOperation => "foreach",
+            IForLoopOperation => "for",
+            IWhileLoopOperation { ConditionIsTop: false } => "do",
+            IWhileLoopOperation => "while",
+            _ => "loop",
+        };
+
+    /// <summary>
+    /// An accept loop: each iteration waits for a new connection (<c>AcceptAsync</c>, <c>AcceptTcpClientAsync</c>,
+    /// <c>HttpListener.GetContextAsync</c>, ...), so spawns follow the arrival of clients, as in every server.
+    /// </summary>
+    public static bool IsAcceptLoop(ILoopOperation loop, TaskSymbols symbols)
+        => loop.DescendantsInSameFunction().OfType<IInvocationOperation>().Any(invocation => IsAccept(invocation, symbols));
+
+    private static bool IsAccept(IInvocationOperation invocation, TaskSymbols symbols)
+    {
+        var type = invocation.TargetMethod.ContainingType;
+        return invocation.TargetMethod.Name switch
+        {
+            "Accept" or "AcceptAsync" => type.IsOrDerivesFrom(symbols.Socket),
+            "AcceptTcpClient" or "AcceptTcpClientAsync" or "AcceptSocket" or "AcceptSocketAsync" => type.IsOrDerivesFrom(symbols.TcpListener),
+            "GetContext" or "GetContextAsync" => type.IsOrDerivesFrom(symbols.HttpListener),
+            "AcceptConnectionAsync" => type.IsOrDerivesFrom(symbols.QuicListener),
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// Whether the iteration leaves the loop right after the spawn (a later <c>break</c>, <c>return</c> or
+    /// <c>throw</c> in the same block or an enclosing one): at most one spawn per loop run.
+    /// </summary>
+    public static bool ExitsAfter(IOperation operation, ILoopOperation loop)
+    {
+        var child = operation;
+        for (var parent = operation.Parent; parent is not null && child != loop.Body; child = parent, parent = parent.Parent)
+        {
+            if (parent is not IBlockOperation block)
+            {
+                continue;
+            }
+
+            var after = false;
+            foreach (var statement in block.Operations)
+            {
+                if (after && IsExit(statement, loop))
+                {
+                    return true;
+                }
+
+                after |= statement == child;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsExit(IOperation statement, ILoopOperation loop)
+        => statement switch
+        {
+            IReturnOperation => true,
+            IExpressionStatementOperation { Operation: IThrowOperation } => true,
+            IThrowOperation => true,
+            IBranchOperation { BranchKind: BranchKind.Break } branch => SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel),
+            _ => false,
+        };
+
+    /// <summary>
+    /// Whether an <c>if</c> in the loop checks the member the task is kept in — a single-flight guard such as
+    /// <c>if (job.Task is null || job.Task.IsCompleted) job.Task = Task.Run(...)</c>.
+    /// </summary>
+    public static bool IsGuardedBy(ILoopOperation loop, ISymbol member)
+        => loop.Body.DescendantsInSameFunction()
+            .OfType<IConditionalOperation>()
+            .Any(conditional => conditional.Condition.DescendantsAndSelf().OfType<IMemberReferenceOperation>()
+                .Any(reference => SymbolEqualityComparer.Default.Equals(reference.Member.OriginalDefinition, member.OriginalDefinition)));
+}

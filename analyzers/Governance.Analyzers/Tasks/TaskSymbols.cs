@@ -1,0 +1,68 @@
+using Governance.Analyzers.Symbols;
+using Microsoft.CodeAnalysis;
+
+namespace Governance.Analyzers.Tasks;
+
+/// <summary>The task, thread and loop-source types of one compilation, resolved once at compilation start.</summary>
+internal sealed class TaskSymbols
+{
+    private TaskSymbols(INamedTypeSymbol task, Compilation compilation)
+    {
+        Task = task;
+        GenericTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
+        ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
+        GenericValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
+        TaskFactory = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory");
+        GenericTaskFactory = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory`1");
+        TaskCreationOptions = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskCreationOptions");
+        ThreadPool = compilation.GetTypeByMetadataName("System.Threading.ThreadPool");
+        Thread = compilation.GetTypeByMetadataName("System.Threading.Thread");
+        Enumerable = compilation.GetTypeByMetadataName("System.Linq.Enumerable");
+        Enumerable1 = compilation.GetTypeByMetadataName("System.Collections.IEnumerable");
+        Socket = compilation.GetTypeByMetadataName("System.Net.Sockets.Socket");
+        TcpListener = compilation.GetTypeByMetadataName("System.Net.Sockets.TcpListener");
+        HttpListener = compilation.GetTypeByMetadataName("System.Net.HttpListener");
+        QuicListener = compilation.GetTypeByMetadataName("System.Net.Quic.QuicListener");
+        CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+    }
+
+    public INamedTypeSymbol Task { get; }
+
+    public INamedTypeSymbol? GenericTask { get; }
+
+    public INamedTypeSymbol? ValueTask { get; }
+
+    public INamedTypeSymbol? GenericValueTask { get; }
+
+    public INamedTypeSymbol? TaskFactory { get; }
+
+    public INamedTypeSymbol? GenericTaskFactory { get; }
+
+    public INamedTypeSymbol? TaskCreationOptions { get; }
+
+    public INamedTypeSymbol? ThreadPool { get; }
+
+    public INamedTypeSymbol? Thread { get; }
+
+    public INamedTypeSymbol? Enumerable { get; }
+
+    /// <summary>The non-generic <c>System.Collections.IEnumerable</c>: anything a loop can walk.</summary>
+    public INamedTypeSymbol? Enumerable1 { get; }
+
+    public INamedTypeSymbol? Socket { get; }
+
+    public INamedTypeSymbol? TcpListener { get; }
+
+    public INamedTypeSymbol? HttpListener { get; }
+
+    public INamedTypeSymbol? QuicListener { get; }
+
+    public INamedTypeSymbol? CancellationToken { get; }
+
+    public static TaskSymbols? Create(Compilation compilation)
+        => compilation.GetTypeByMetadataName("System.Threading.Tasks.Task") is { } task ? new TaskSymbols(task, compilation) : null;
+
+    /// <summary><c>Task</c>, <c>Task&lt;T&gt;</c>, <c>ValueTask</c>, <c>ValueTask&lt;T&gt;</c> or a subclass of <c>Task</c>.</summary>
+    public bool IsTaskLike(ITypeSymbol? type)
+        => type.IsOrDerivesFrom(Task) || type.IsType(ValueTask) || type.IsType(GenericValueTask);
+}
