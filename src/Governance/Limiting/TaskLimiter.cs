@@ -51,7 +51,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     private int _maxConcurrency;
     private LeaseTicket? _head;
     private LeaseTicket? _tail;
-    private ITimer? _queueTimer;
+    private readonly ITimer? _queueTimer; // null when the queue timeout is infinite.
     private long _queueTimerDeadline = long.MaxValue;
     private long _rejectedQueueFull;
     private long _rejectedQueueTimeout;
@@ -106,6 +106,12 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
             ? 0
             : Math.Max(1, (long)Math.Ceiling(options.QueueTimeout.TotalSeconds * _timeProvider.TimestampFrequency));
         _nameTag = new KeyValuePair<string, object?>(GovernanceMeter.LimiterNameTag, Name);
+        if (_queueTimeoutTimestampTicks != 0)
+        {
+            // Created unarmed; it is armed only while somebody waits.
+            _queueTimer = _timeProvider.CreateTimer(s_onQueueTimer, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
         _metrics = LimiterMetrics.For(MeterProvider.Get(options.MeterFactory));
         _metrics.Register(this);
     }
@@ -244,7 +250,6 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     public void Dispose()
     {
         LeaseTicket? toComplete = null;
-        ITimer? timer;
         lock (_lock)
         {
             if (_disposed)
@@ -263,11 +268,9 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
                 toComplete = waiter;
             }
 
-            timer = _queueTimer;
-            _queueTimer = null;
         }
 
-        timer?.Dispose();
+        _queueTimer?.Dispose();
         _metrics.Unregister(this);
         CompleteOutsideLock(Reverse(toComplete));
     }
@@ -321,6 +324,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     {
         // Perf: tracked lazily here rather than on every release, which would put a clock read on the hot path.
         // Hosts poll this periodically; activity between two polls resets the idle clock.
+        var now = _timeProvider.GetTimestamp();
         lock (_lock)
         {
             var admitted = Interlocked.Read(ref _totalAdmitted);
@@ -328,11 +332,11 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
             if (busy || admitted != _admittedAtIdleCheck)
             {
                 _admittedAtIdleCheck = admitted;
-                _idleSince = _timeProvider.GetTimestamp();
+                _idleSince = now;
                 return busy ? null : TimeSpan.Zero;
             }
 
-            return _timeProvider.GetElapsedTime(_idleSince);
+            return _timeProvider.GetElapsedTime(_idleSince, now);
         }
     }
 
@@ -365,6 +369,11 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         LeaseTicket ticket;
         short token;
         LimiterRejectionReason rejection;
+        var armTimerFor = 0L;
+
+        // Perf: the clock is read only when a deadline or a listener needs it. It is read before taking the lock, like
+        // every TimeProvider call: a TimeProvider is user code (a fake one runs due timer callbacks inline).
+        var now = _queueTimeoutTimestampTicks != 0 || _metrics.QueueWait.Enabled ? _timeProvider.GetTimestamp() : 0;
         lock (_lock)
         {
             if (_disposed)
@@ -389,8 +398,8 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
 
             ticket = LeaseTicket.Rent(this);
             token = ticket.PrepareWait(throwOnRejection);
-            ticket.EnqueueTimestamp = _timeProvider.GetTimestamp();
-            ticket.Deadline = _queueTimeoutTimestampTicks == 0 ? long.MaxValue : ticket.EnqueueTimestamp + _queueTimeoutTimestampTicks;
+            ticket.EnqueueTimestamp = now;
+            ticket.Deadline = _queueTimeoutTimestampTicks == 0 ? long.MaxValue : now + _queueTimeoutTimestampTicks;
             EnqueueUnsynchronized(ticket);
 
             // See ReleaseSlot: a permit released after the check above must not be stranded.
@@ -398,10 +407,11 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
 
             if (ticket.State == WaiterState.Queued && ticket.Deadline < _queueTimerDeadline)
             {
-                ArmQueueTimerUnsynchronized(ticket.Deadline, ticket.EnqueueTimestamp);
+                armTimerFor = _queueTimerDeadline = ticket.Deadline;
             }
         }
 
+        ArmQueueTimer(armTimerFor);
         CompleteOutsideLock(toComplete);
 
         if (cancellationToken.CanBeCanceled)
@@ -535,7 +545,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
 
             if (ticket.State == WaiterState.Granted)
             {
-                if (recordWait)
+                if (recordWait && ticket.EnqueueTimestamp != 0)
                 {
                     _metrics.QueueWait.Record(_timeProvider.GetElapsedTime(ticket.EnqueueTimestamp).TotalSeconds, _nameTag);
                 }
@@ -550,14 +560,23 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         }
     }
 
-    private void ArmQueueTimerUnsynchronized(long deadline, long now)
+    /// <summary>Arms the queue timer for a deadline decided under the lock (0: nothing to arm).</summary>
+    /// <remarks>
+    /// Called outside the lock: a TimeProvider is user code, and a fake one may run due callbacks inline in
+    /// <see cref="ITimer.Change"/>. Two arms may land out of order; that is harmless, because the heads' deadlines only
+    /// grow, so a stale arm can only make the timer fire early, and an early firing re-arms for the current head.
+    /// </remarks>
+    private void ArmQueueTimer(long deadline)
     {
-        Debug.Assert(_lock.IsHeldByCurrentThread);
-        _queueTimer ??= _timeProvider.CreateTimer(s_onQueueTimer, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _queueTimerDeadline = deadline;
+        Debug.Assert(!_lock.IsHeldByCurrentThread);
+        if (deadline == 0 || _queueTimer is null)
+        {
+            return;
+        }
 
         // Round up so that the timer never fires before the deadline and re-arms in a loop.
-        var dueTicks = (long)Math.Ceiling((deadline - now) * (double)TimeSpan.TicksPerSecond / _timeProvider.TimestampFrequency);
+        var remaining = deadline - _timeProvider.GetTimestamp();
+        var dueTicks = (long)Math.Ceiling(remaining * (double)TimeSpan.TicksPerSecond / _timeProvider.TimestampFrequency);
         _queueTimer.Change(TimeSpan.FromTicks(Math.Max(1, dueTicks)), Timeout.InfiniteTimeSpan);
     }
 
@@ -567,6 +586,8 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         // grow from head to tail. The timer is armed for the oldest deadline; when it fires it expires every waiter
         // whose deadline has passed and re-arms for the next one.
         LeaseTicket? toComplete = null;
+        var armTimerFor = 0L;
+        var now = _timeProvider.GetTimestamp();
         lock (_lock)
         {
             if (_disposed)
@@ -575,7 +596,6 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
             }
 
             _queueTimerDeadline = long.MaxValue;
-            var now = _timeProvider.GetTimestamp();
             while (_head is { } waiter && waiter.Deadline <= now)
             {
                 DequeueUnsynchronized(waiter);
@@ -588,10 +608,11 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
 
             if (_head is { } next)
             {
-                ArmQueueTimerUnsynchronized(next.Deadline, now);
+                armTimerFor = _queueTimerDeadline = next.Deadline;
             }
         }
 
+        ArmQueueTimer(armTimerFor);
         CompleteOutsideLock(Reverse(toComplete));
     }
 
