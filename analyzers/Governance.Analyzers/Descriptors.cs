@@ -23,7 +23,7 @@ internal static class Descriptors
         DiagnosticCategories.Tasks,
         DiagnosticSeverity.Info,
         title: "Unbounded fan-out awaited together",
-        messageFormat: "{0} awaits one task per item of '{1}', all started at once with no bound on concurrency",
+        messageFormat: "{0} waits for one task per item of '{1}', all started at once with no bound on concurrency",
         description: "Every task is awaited, but all of them start at once: fine for ten items, an outage for fifty thousand. Bound the concurrency with Parallel.ForEachAsync or a limiter.");
 
     public static readonly DiagnosticDescriptor TimerNeverDisposed = Create(

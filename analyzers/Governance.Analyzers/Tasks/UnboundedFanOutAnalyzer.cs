@@ -1,0 +1,204 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Governance.Analyzers.Limiting;
+using Governance.Analyzers.Operations;
+using Governance.Analyzers.Options;
+using Governance.Analyzers.Symbols;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Governance.Analyzers.Tasks;
+
+/// <summary>
+/// GOV1002: <c>Task.WhenAll</c> / <c>Task.WaitAll</c> over one task per item of a collection — a
+/// <c>Select</c> of tasks, or a local list filled by a loop — all started at once.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Diagnostic property: the fan-out is a <c>Select</c> the code fix can rewrite.</summary>
+    public const string ShapeProperty = "Shape";
+    public const string SelectShape = "Select";
+
+    private static readonly char[] s_whitespace = { '\r', '\n', '\t', ' ' };
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.UnboundedFanOut);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var symbols = TaskSymbols.Create(start.Compilation);
+            if (symbols is null)
+            {
+                return;
+            }
+
+            var limiters = new LimiterSymbols(start.Compilation);
+            start.RegisterOperationAction(operation => Analyze(operation, symbols, limiters), OperationKind.Invocation);
+        });
+    }
+
+    private static void Analyze(OperationAnalysisContext context, TaskSymbols symbols, LimiterSymbols limiters)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        var method = invocation.TargetMethod;
+        if (method.Name is not ("WhenAll" or "WaitAll") || !method.IsStatic || !method.ContainingType.IsType(symbols.Task)
+            || invocation.Arguments.Length == 0
+            || invocation.Arguments[0].ArgumentKind != ArgumentKind.Explicit)
+        {
+            // A params call (`WhenAll(a, b, c)`) has a fixed arity: it is bounded by the code itself.
+            return;
+        }
+
+        var options = GovernanceOptions.For(context.Options, invocation.Syntax.SyntaxTree);
+        var configured = limiters.GetConfiguredTypes(options);
+        var value = StripMaterialization(invocation.Arguments[0].Value.WalkDownConversions(), symbols);
+        if (value is ILocalReferenceOperation local
+            && FindSingleValue(local) is { } initializer
+            && IsSelect(StripMaterialization(initializer.WalkDownConversions(), symbols), symbols) is { } selectThroughLocal)
+        {
+            value = selectThroughLocal;
+        }
+
+        string? source = null;
+        var isSelect = false;
+        if (IsSelect(value, symbols) is { } select)
+        {
+            if (!LoopBounds.IsSmallOrConfiguredSource(select.Arguments[0].Value, options.MaxConstantIterations, symbols)
+                && !SelectorAcquiresFirst(select, limiters, configured))
+            {
+                source = select.Arguments[0].Value.Syntax.ToString();
+                isSelect = value == StripMaterialization(invocation.Arguments[0].Value.WalkDownConversions(), symbols);
+            }
+        }
+        else if (value is ILocalReferenceOperation collection)
+        {
+            source = FindUnboundedFillingLoop(collection, symbols, limiters, options, configured);
+        }
+
+        if (source is null)
+        {
+            return;
+        }
+
+        var location = invocation.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax syntax ? syntax.Expression.GetLocation() : invocation.Syntax.GetLocation();
+        var properties = isSelect ? ImmutableDictionary<string, string?>.Empty.Add(ShapeProperty, SelectShape) : ImmutableDictionary<string, string?>.Empty;
+        context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedFanOut, location, properties, "Task." + method.Name, Shorten(source)));
+    }
+
+    private static string Shorten(string text)
+    {
+        text = string.Join(" ", text.Split(s_whitespace, System.StringSplitOptions.RemoveEmptyEntries));
+        return text.Length <= 60 ? text : text.Substring(0, 57) + "...";
+    }
+
+    /// <summary><c>.ToArray()</c> / <c>.ToList()</c> do not change what is started.</summary>
+    private static IOperation StripMaterialization(IOperation value, TaskSymbols symbols)
+    {
+        // An array passed to the `params ReadOnlySpan<Task>` overloads arrives through the span's conversion operator.
+        while (value is IConversionOperation { OperatorMethod: not null, Type.Name: "ReadOnlySpan" or "Span" } spanConversion)
+        {
+            value = spanConversion.Operand.WalkDownConversions();
+        }
+
+        while (value is IInvocationOperation { TargetMethod.Name: "ToArray" or "ToList" } materialize)
+        {
+            if (materialize.Instance is { } list && materialize.Arguments.Length == 0)
+            {
+                value = list.WalkDownConversions();
+            }
+            else if (materialize.Arguments.Length == 1 && materialize.TargetMethod.ContainingType.IsType(symbols.Enumerable))
+            {
+                value = materialize.Arguments[0].Value.WalkDownConversions();
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return value;
+    }
+
+    private static IInvocationOperation? IsSelect(IOperation value, TaskSymbols symbols)
+        => value is IInvocationOperation { TargetMethod.Name: "Select", Arguments.Length: 2 } select && select.TargetMethod.ContainingType.IsType(symbols.Enumerable)
+            ? select
+            : null;
+
+    private static bool SelectorAcquiresFirst(IInvocationOperation select, LimiterSymbols limiters, ImmutableArray<INamedTypeSymbol> configured)
+        => select.Arguments[1].Value.WalkDownConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation selector }
+            && LimiterAcquisition.AcquiresFirst(selector, limiters, configured);
+
+    /// <summary>The value a local is given, when it is given exactly one in its code block.</summary>
+    private static IOperation? FindSingleValue(ILocalReferenceOperation reference)
+    {
+        IOperation? value = null;
+        foreach (var operation in reference.GetRoot().Descendants())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, reference.Local):
+                    value = declarator.Initializer?.Value;
+                    break;
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when SymbolEqualityComparer.Default.Equals(target.Local, reference.Local):
+                    if (value is not null)
+                    {
+                        return null;
+                    }
+
+                    value = assignment.Value;
+                    break;
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// The collection a loop walks while adding one spawned task per iteration to <paramref name="collection"/>,
+    /// when that loop is not small, configured or limited; null otherwise.
+    /// </summary>
+    private static string? FindUnboundedFillingLoop(ILocalReferenceOperation collection, TaskSymbols symbols, LimiterSymbols limiters, GovernanceOptions options, ImmutableArray<INamedTypeSymbol> configured)
+    {
+        foreach (var operation in collection.GetRoot().Descendants())
+        {
+            IOperation? added = operation switch
+            {
+                IInvocationOperation { Instance: ILocalReferenceOperation target } add when SpawnFateClassifier.IsCollectionAdd(add.TargetMethod.Name)
+                    && add.Arguments.Length == 1 && SymbolEqualityComparer.Default.Equals(target.Local, collection.Local) => add.Arguments[0].Value,
+                ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation { ArrayReference: ILocalReferenceOperation target } } store
+                    when SymbolEqualityComparer.Default.Equals(target.Local, collection.Local) => store.Value,
+                _ => null,
+            };
+            if (added is null)
+            {
+                continue;
+            }
+
+            var spawnOperation = added.WalkDownConversions();
+            if (spawnOperation is ILocalReferenceOperation task && FindSingleValue(task) is { } taskValue)
+            {
+                spawnOperation = taskValue.WalkDownConversions();
+            }
+
+            var loops = LoopFacts.GetEnclosingLoops(operation);
+            if (loops.Count == 0
+                || SpawnDetector.Detect(spawnOperation, symbols, limiters) is not { Kind: SpawnKind.Task } spawn
+                || loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols))
+                || LimiterAcquisition.IsPrecededByAcquire(operation, loops[loops.Count - 1], limiters, configured)
+                || LimiterAcquisition.IsPrecededByAcquire(spawn.Operation, loops[loops.Count - 1], limiters, configured)
+                || (spawn.Work is { } work && LimiterAcquisition.AcquiresFirst(work, limiters, configured)))
+            {
+                continue;
+            }
+
+            return loops[0] is IForEachLoopOperation forEach ? forEach.Collection.WalkDownConversions().Syntax.ToString() : collection.Local.Name;
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,196 @@
+using Governance.Analyzers.Tasks;
+using Governance.Analyzers.Tests.Verifiers;
+
+namespace Governance.Analyzers.Tests.Tasks;
+
+public sealed class UnboundedFanOutAnalyzerTests
+{
+    private static Task VerifyAsync(params string[] sources) => Verify<UnboundedFanOutAnalyzer>.AnalyzerAsync(sources);
+
+    [Fact]
+    public Task Reports_WhenAllOverSelectOfAsyncCalls() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Batch
+        {
+            async Task RunAsync(List<int> records)
+            {
+                await [|Task.WhenAll|](records.Select(r => ProcessAsync(r)));
+                await [|Task.WhenAll|](records.Select(async r => await ProcessAsync(r)).ToArray());
+                var results = await [|Task.WhenAll|](records.Select(r => LoadAsync(r)));
+            }
+
+            static Task ProcessAsync(int record) => Task.CompletedTask;
+
+            static Task<int> LoadAsync(int record) => Task.FromResult(record);
+        }
+        """);
+
+    [Fact]
+    public Task Reports_LocalListFilledByLoopThenAwaited() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Batch
+        {
+            async Task RunAsync(IEnumerable<int> records)
+            {
+                var tasks = new List<Task>();
+                foreach (var record in records)
+                {
+                    tasks.Add(ProcessAsync(record));
+                }
+
+                await [|Task.WhenAll|](tasks);
+            }
+
+            void Run(int[] records)
+            {
+                var tasks = new List<Task>();
+                for (var i = 0; i < records.Length; i++)
+                {
+                    var record = records[i];
+                    tasks.Add(Task.Run(() => ProcessAsync(record)));
+                }
+
+                [|Task.WaitAll|](tasks.ToArray());
+            }
+
+            static Task ProcessAsync(int record) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task Reports_SelectThroughLocal() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Batch
+        {
+            async Task RunAsync(List<int> records)
+            {
+                var tasks = records.Select(ProcessAsync).ToList();
+                await [|Task.WhenAll|](tasks);
+            }
+
+            static Task ProcessAsync(int record) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_LiteralSourcesAndSmallOrConfiguredRange() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task RunAsync(string a, string b, int workers)
+            {
+                await Task.WhenAll(new[] { a, b }.Select(x => FetchAsync(x)));
+                await Task.WhenAll(new List<string> { a, b }.Select(x => FetchAsync(x)));
+                await Task.WhenAll(Enumerable.Range(0, 8).Select(i => FetchAsync(a)));
+                await Task.WhenAll(Enumerable.Range(0, workers).Select(i => FetchAsync(a)));
+                string[] urls = [a, b];
+                await Task.WhenAll(urls.Select(x => FetchAsync(x)));
+            }
+
+            static Task FetchAsync(string url) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task Reports_RangeAboveConstantBound() => VerifyAsync("""
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task RunAsync()
+            {
+                await [|Task.WhenAll|](Enumerable.Range(0, 1000).Select(i => Task.Delay(i)));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_FixedArity() => VerifyAsync("""
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task RunAsync(Task a, Task b, Task c)
+            {
+                await Task.WhenAll(a, b, c);
+                Task.WaitAll(a, b);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_SelectorOrLoopAcquiresLimiterFirst() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            private readonly SemaphoreSlim _gate = new(10);
+
+            async Task RunAsync(List<int> records)
+            {
+                await Task.WhenAll(records.Select(async r =>
+                {
+                    await _gate.WaitAsync();
+                    try
+                    {
+                        await ProcessAsync(r);
+                    }
+                    finally
+                    {
+                        _gate.Release();
+                    }
+                }));
+
+                var tasks = new List<Task>();
+                foreach (var record in records)
+                {
+                    await _gate.WaitAsync();
+                    tasks.Add(ProcessAndReleaseAsync(record));
+                }
+
+                await Task.WhenAll(tasks);
+            }
+
+            async Task ProcessAndReleaseAsync(int record)
+            {
+                try { await ProcessAsync(record); } finally { _gate.Release(); }
+            }
+
+            static Task ProcessAsync(int record) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_UserTypeNamedTask() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+
+        namespace MyApp
+        {
+            class Task
+            {
+                public static Task WhenAll(IEnumerable<Task> tasks) => new Task();
+            }
+
+            class C
+            {
+                void Run(List<int> records) => Task.WhenAll(records.Select(r => new Task()));
+            }
+        }
+        """);
+}
