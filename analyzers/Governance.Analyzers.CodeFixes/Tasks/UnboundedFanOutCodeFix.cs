@@ -1,0 +1,134 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Governance.Analyzers.Tasks;
+
+/// <summary>
+/// GOV1002: <c>await Task.WhenAll(source.Select(x =&gt; WorkAsync(x)));</c> becomes <c>Parallel.ForEachAsync</c> with a
+/// bound and the token in scope. Only the form without results: <c>WhenAll&lt;T&gt;</c> returns an array the loop
+/// would not produce.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnboundedFanOutCodeFix)), Shared]
+public sealed class UnboundedFanOutCodeFix : CodeFixProvider
+{
+    private const string EquivalenceKey = "GOV1002.ParallelForEachAsync";
+
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.UnboundedFanOut);
+
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return;
+        }
+
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            if (!diagnostic.Properties.TryGetValue(UnboundedFanOutAnalyzer.ShapeProperty, out var shape) || shape != UnboundedFanOutAnalyzer.SelectShape)
+            {
+                continue;
+            }
+
+            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            if (Rewrite(model, node, context.CancellationToken) is not null)
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create("Use Parallel.ForEachAsync with a bound", ct => FixAsync(context.Document, diagnostic, ct), EquivalenceKey),
+                    diagnostic);
+            }
+        }
+    }
+
+    private static async Task<Document> FixAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        var node = root!.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        if (Rewrite(model!, node, cancellationToken) is not { } rewrite)
+        {
+            return document;
+        }
+
+        var changed = document.WithSyntaxRoot(root.ReplaceNode(rewrite.Statement, rewrite.Replacement));
+        return await ParallelForEachAsyncBuilder.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static (ExpressionStatementSyntax Statement, StatementSyntax Replacement)? Rewrite(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
+    {
+        if (node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { ArgumentList.Arguments.Count: 1 } whenAll
+            || whenAll.Parent is not AwaitExpressionSyntax { Parent: ExpressionStatementSyntax statement }
+            || model.GetSymbolInfo(whenAll, cancellationToken).Symbol is not IMethodSymbol { Name: "WhenAll", IsGenericMethod: false }
+            || StripMaterialization(whenAll.ArgumentList.Arguments[0].Expression) is not InvocationExpressionSyntax
+            {
+                Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Select" } select,
+                ArgumentList.Arguments.Count: 1,
+            } selectCall)
+        {
+            return null;
+        }
+
+        var selector = selectCall.ArgumentList.Arguments[0].Expression;
+        string item;
+        string body;
+        switch (selector)
+        {
+            case SimpleLambdaExpressionSyntax lambda:
+                item = lambda.Parameter.Identifier.ValueText;
+                body = GetBody(lambda.AsyncKeyword, lambda.Body)!;
+                break;
+            case ParenthesizedLambdaExpressionSyntax { ParameterList.Parameters.Count: 1 } lambda when lambda.ParameterList.Parameters[0].Type is null:
+                item = lambda.ParameterList.Parameters[0].Identifier.ValueText;
+                body = GetBody(lambda.AsyncKeyword, lambda.Body)!;
+                break;
+            case IdentifierNameSyntax or MemberAccessExpressionSyntax when model.GetSymbolInfo(selector, cancellationToken).CandidateSymbols.Length == 0
+                && model.GetSymbolInfo(selector, cancellationToken).Symbol is IMethodSymbol { Parameters.Length: 1 }:
+                item = "item";
+                body = $"await {selector.WithoutTrivia()}(item)";
+                break;
+            default:
+                return null;
+        }
+
+        if (body is null)
+        {
+            return null;
+        }
+
+        var scopeToken = ParallelForEachAsyncBuilder.FindTokenInScope(model, statement.SpanStart);
+        var tokenParameter = ParallelForEachAsyncBuilder.ChooseTokenParameterName(model, statement.SpanStart, scopeToken);
+        var replacement = ParallelForEachAsyncBuilder.Build(select.Expression.WithoutTrivia().ToString(), item, scopeToken, tokenParameter, body, isAsync: true)
+            .WithTriviaFrom(statement);
+        return (statement, replacement);
+    }
+
+    /// <summary>An async body is kept; an expression producing a task is awaited; a synchronous block is not rewritten.</summary>
+    private static string? GetBody(SyntaxToken asyncKeyword, CSharpSyntaxNode body)
+        => body switch
+        {
+            _ when asyncKeyword.IsKind(SyntaxKind.AsyncKeyword) => body.WithoutTrivia().ToString(),
+            ExpressionSyntax expression => "await " + expression.WithoutTrivia(),
+            _ => null,
+        };
+
+    private static ExpressionSyntax StripMaterialization(ExpressionSyntax expression)
+    {
+        while (expression is InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0, Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ToArray" or "ToList" } access })
+        {
+            expression = access.Expression;
+        }
+
+        return expression;
+    }
+}

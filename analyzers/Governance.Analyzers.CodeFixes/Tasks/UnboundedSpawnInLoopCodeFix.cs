@@ -1,0 +1,161 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Governance.Analyzers.Tasks;
+
+/// <summary>
+/// GOV1001: a <c>foreach</c> whose body is one discarded spawn becomes <c>Parallel.ForEachAsync</c> with a bound and
+/// the token in scope. The loop then waits for the work, which the title says.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnboundedSpawnInLoopCodeFix)), Shared]
+public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
+{
+    private const string EquivalenceKey = "GOV1001.ParallelForEachAsync";
+
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.UnboundedSpawnInLoop);
+
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return;
+        }
+
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            if (Rewrite(model, node, context.CancellationToken) is not null)
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        "Use Parallel.ForEachAsync with a bound (the loop then waits for the work to finish)",
+                        ct => FixAsync(context.Document, diagnostic, ct),
+                        EquivalenceKey),
+                    diagnostic);
+            }
+        }
+    }
+
+    private static async Task<Document> FixAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        var node = root!.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        if (Rewrite(model!, node, cancellationToken) is not { } rewrite)
+        {
+            return document;
+        }
+
+        var changed = document.WithSyntaxRoot(root.ReplaceNode(rewrite.Loop, rewrite.Replacement));
+        return await ParallelForEachAsyncBuilder.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The loop to replace and its replacement, or null when the shape is not one the fix rewrites.</summary>
+    private static (ForEachStatementSyntax Loop, StatementSyntax Replacement)? Rewrite(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
+    {
+        if (node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } spawn
+            || spawn.FirstAncestorOrSelf<ExpressionStatementSyntax>() is not { } statement
+            || !IsDiscarded(statement, spawn)
+            || GetLoop(statement) is not { } loop
+            || !loop.AwaitKeyword.IsKind(SyntaxKind.None)
+            || !ParallelForEachAsyncBuilder.IsInAsyncContext(loop)
+            || !IsPlainIterationVariable(model, loop, cancellationToken))
+        {
+            return null;
+        }
+
+        var scopeToken = ParallelForEachAsyncBuilder.FindTokenInScope(model, loop.SpanStart);
+        var tokenParameter = ParallelForEachAsyncBuilder.ChooseTokenParameterName(model, loop.SpanStart, scopeToken);
+        var body = GetBody(model, spawn, cancellationToken);
+        if (body is null)
+        {
+            return null;
+        }
+
+        var replacement = ParallelForEachAsyncBuilder.Build(
+                loop.Expression.WithoutTrivia().ToString(), loop.Identifier.ValueText, scopeToken, tokenParameter, body.Value.Text, body.Value.IsAsync)
+            .WithTriviaFrom(loop);
+        return (loop, replacement);
+    }
+
+    private static bool IsDiscarded(ExpressionStatementSyntax statement, InvocationExpressionSyntax spawn)
+        => statement.Expression == spawn
+            || statement.Expression is AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" } } discard && discard.Right == spawn;
+
+    /// <summary>The <c>foreach</c> whose whole body is <paramref name="statement"/>.</summary>
+    private static ForEachStatementSyntax? GetLoop(ExpressionStatementSyntax statement)
+        => statement.Parent switch
+        {
+            ForEachStatementSyntax loop => loop,
+            BlockSyntax { Statements.Count: 1, Parent: ForEachStatementSyntax loop } => loop,
+            _ => null,
+        };
+
+    // The lambda's item parameter takes the collection's element type; an explicit, different type, or a
+    // non-generic collection, would not compile.
+    private static bool IsPlainIterationVariable(SemanticModel model, ForEachStatementSyntax loop, CancellationToken cancellationToken)
+    {
+        var info = model.GetForEachStatementInfo(loop);
+        var local = model.GetDeclaredSymbol(loop, cancellationToken);
+        var collection = model.GetTypeInfo(loop.Expression, cancellationToken).Type;
+        var isGeneric = collection is IArrayTypeSymbol
+            || (collection is INamedTypeSymbol named
+                && (named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
+                    || named.AllInterfaces.Any(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T)));
+        return isGeneric && info.ElementType is not null && local is not null && SymbolEqualityComparer.Default.Equals(info.ElementType, local.Type);
+    }
+
+    /// <summary>The body of the new lambda, and whether it is async.</summary>
+    private static (string Text, bool IsAsync)? GetBody(SemanticModel model, InvocationExpressionSyntax spawn, CancellationToken cancellationToken)
+    {
+        if (model.GetSymbolInfo(spawn, cancellationToken).Symbol is not IMethodSymbol method)
+        {
+            return null;
+        }
+
+        var isTaskRun = method.Name == "Run" && method.ContainingType.ToDisplayString() == "System.Threading.Tasks.Task";
+        if (!isTaskRun)
+        {
+            // A call to an async method: the body awaits it.
+            return ("await " + spawn.WithoutTrivia().ToString(), true);
+        }
+
+        if (spawn.ArgumentList.Arguments.FirstOrDefault()?.Expression is not ParenthesizedLambdaExpressionSyntax { ParameterList.Parameters.Count: 0 } lambda)
+        {
+            return null;
+        }
+
+        var isAsync = lambda.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword);
+        switch (lambda.Body)
+        {
+            case ExpressionSyntax expression when isAsync:
+                return (expression.WithoutTrivia().ToString(), true);
+            case ExpressionSyntax expression when IsAwaitable(model.GetTypeInfo(expression, cancellationToken).Type):
+                return ("await " + expression.WithoutTrivia().ToString(), true);
+            case ExpressionSyntax expression:
+                return ($"{{ {expression.WithoutTrivia()}; return global::System.Threading.Tasks.ValueTask.CompletedTask; }}", false);
+            case BlockSyntax block when isAsync:
+                return (block.ToString(), true);
+            case BlockSyntax block when !block.DescendantNodes().OfType<ReturnStatementSyntax>().Any():
+                var statements = string.Concat(block.Statements.Select(s => s.ToFullString()));
+                return ($"{{ {statements} return global::System.Threading.Tasks.ValueTask.CompletedTask; }}", false);
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsAwaitable(ITypeSymbol? type)
+        => type?.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks" && type.Name is "Task" or "ValueTask";
+}
