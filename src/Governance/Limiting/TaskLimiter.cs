@@ -45,7 +45,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     // cannot lose a wake-up).
     private int _available;
     private int _queueCount;
-    private long _totalAdmitted;
+    private long _admittedAtOnce;
 
     private volatile bool _disposed;
     private int _maxConcurrency;
@@ -57,6 +57,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     private long _rejectedQueueTimeout;
     private long _rejectedDisposed;
     private long _canceled;
+    private long _admittedFromQueue; // Written under the lock only, so a plain increment suffices.
     private TaskLimiterRateLimiter? _rateLimiter;
     private long _idleSince;
     private long _admittedAtIdleCheck = -1;
@@ -223,7 +224,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
                 MaxConcurrency = _maxConcurrency,
                 InFlight = _maxConcurrency - Volatile.Read(ref _available),
                 Queued = _queueCount,
-                TotalAdmitted = Interlocked.Read(ref _totalAdmitted),
+                TotalAdmitted = Interlocked.Read(ref _admittedAtOnce) + _admittedFromQueue,
                 RejectedQueueFull = _rejectedQueueFull,
                 RejectedQueueTimeout = _rejectedQueueTimeout,
                 RejectedDisposed = _rejectedDisposed,
@@ -303,20 +304,47 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
 
     internal void ReleaseSlot()
     {
-        // Interlocked.Increment is a full fence, so the read of _queueCount below cannot move before it. A waiter
-        // increments _queueCount (also a full fence) before it looks at _available again. So either the waiter sees
-        // this permit and takes it, or this thread sees the waiter and hands the permit over: a wake-up is never lost.
-        Interlocked.Increment(ref _available);
-        if (Volatile.Read(ref _queueCount) != 0)
+        LeaseTicket? toComplete;
+        if (Volatile.Read(ref _queueCount) == 0)
         {
-            LeaseTicket? toComplete;
+            // Interlocked.Increment is a full fence, so the second read of _queueCount cannot move before it. A waiter
+            // increments _queueCount (also a full fence) before it looks at _available again. So either the waiter
+            // sees this permit and takes it, or this thread sees the waiter and hands the permit over: a wake-up is
+            // never lost.
+            Interlocked.Increment(ref _available);
+            if (Volatile.Read(ref _queueCount) == 0)
+            {
+                return;
+            }
+
             lock (_lock)
             {
                 toComplete = GrantWaitersUnsynchronized();
             }
-
-            CompleteOutsideLock(toComplete);
         }
+        else
+        {
+            lock (_lock)
+            {
+                if (_head is { } waiter && Volatile.Read(ref _available) >= 0)
+                {
+                    // Perf: hand this slot straight to the oldest waiter; the number in flight does not change, so
+                    // _available is not touched. (With _available below zero the limit was lowered under the work in
+                    // flight, and the slot must be given back instead.)
+                    DequeueUnsynchronized(waiter);
+                    waiter.State = WaiterState.Granted;
+                    _admittedFromQueue++;
+                    toComplete = waiter;
+                }
+                else
+                {
+                    Interlocked.Increment(ref _available);
+                    toComplete = GrantWaitersUnsynchronized();
+                }
+            }
+        }
+
+        CompleteOutsideLock(toComplete);
     }
 
     /// <summary>How long the limiter has been idle, sampled when asked (see <see cref="RateLimiter.IdleDuration"/>).</summary>
@@ -327,7 +355,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         var now = _timeProvider.GetTimestamp();
         lock (_lock)
         {
-            var admitted = Interlocked.Read(ref _totalAdmitted);
+            var admitted = Interlocked.Read(ref _admittedAtOnce) + _admittedFromQueue;
             var busy = _queueCount != 0 || Volatile.Read(ref _available) < _maxConcurrency;
             if (busy || admitted != _admittedAtIdleCheck)
             {
@@ -359,7 +387,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
 
     private TaskLimiterLease Admit()
     {
-        Interlocked.Increment(ref _totalAdmitted);
+        Interlocked.Increment(ref _admittedAtOnce);
         return LeaseTicket.Rent(this).CreateLease();
     }
 
@@ -500,7 +528,8 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
 
         ticket.Next = null;
         ticket.Previous = null;
-        Interlocked.Decrement(ref _queueCount);
+        // Every writer holds the lock, so a plain write cannot lose an update; only the enqueue needs a full fence.
+        Volatile.Write(ref _queueCount, _queueCount - 1);
     }
 
     /// <summary>Hands free permits to the oldest waiters; returns them oldest first, to be signalled outside the lock.</summary>
@@ -513,7 +542,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         {
             DequeueUnsynchronized(waiter);
             waiter.State = WaiterState.Granted;
-            Interlocked.Increment(ref _totalAdmitted);
+            _admittedFromQueue++;
             if (last is null)
             {
                 first = waiter;
