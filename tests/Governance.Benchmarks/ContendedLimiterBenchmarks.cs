@@ -19,6 +19,14 @@ public class ContendedLimiterBenchmarks
 
     private readonly SemaphoreSlim _semaphore = new(Limit, Limit);
     private readonly TaskLimiter _limiter = new(new TaskLimiterOptions { MaxConcurrency = Limit, QueueLimit = Loops, Name = "bench" });
+    private readonly TaskLimiter _listenedLimiter = new(new TaskLimiterOptions
+    {
+        MaxConcurrency = Limit,
+        QueueLimit = Loops,
+        Name = "bench-listened",
+        MeterFactory = new ListenedMeterFactory(),
+    });
+
     private readonly ConcurrencyLimiter _concurrencyLimiter = new(new ConcurrencyLimiterOptions
     {
         PermitLimit = Limit,
@@ -49,6 +57,17 @@ public class ContendedLimiterBenchmarks
         for (var i = 0; i < Loops; i++)
         {
             _loops[i] = TaskLimiterLoop();
+        }
+
+        return Task.WhenAll(_loops);
+    }
+
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task TaskLimiter_MetricsListened()
+    {
+        for (var i = 0; i < Loops; i++)
+        {
+            _loops[i] = ListenedTaskLimiterLoop();
         }
 
         return Task.WhenAll(_loops);
@@ -91,6 +110,17 @@ public class ContendedLimiterBenchmarks
         for (var i = 0; i < IterationsPerLoop; i++)
         {
             using (await _limiter.AcquireAsync())
+            {
+                await Task.Yield();
+            }
+        }
+    }
+
+    private async Task ListenedTaskLimiterLoop()
+    {
+        for (var i = 0; i < IterationsPerLoop; i++)
+        {
+            using (await _listenedLimiter.AcquireAsync())
             {
                 await Task.Yield();
             }

@@ -16,6 +16,13 @@ public class UncontendedLimiterBenchmarks
 
     private readonly SemaphoreSlim _semaphore = new(100, 100);
     private readonly TaskLimiter _limiter = new(new TaskLimiterOptions { MaxConcurrency = 100, Name = "bench" });
+    private readonly TaskLimiter _listenedLimiter = new(new TaskLimiterOptions
+    {
+        MaxConcurrency = 100,
+        Name = "bench-listened",
+        MeterFactory = new ListenedMeterFactory(),
+    });
+
     private readonly RateLimiter _limiterView;
     private readonly ConcurrencyLimiter _concurrencyLimiter = new(new ConcurrencyLimiterOptions { PermitLimit = 100, QueueLimit = 0 });
     private readonly ResiliencePipeline _polly = new ResiliencePipelineBuilder()
@@ -40,6 +47,17 @@ public class UncontendedLimiterBenchmarks
         for (var i = 0; i < Operations; i++)
         {
             using (await _limiter.AcquireAsync())
+            {
+            }
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public async Task TaskLimiter_MetricsListened_AcquireAsync_Dispose()
+    {
+        for (var i = 0; i < Operations; i++)
+        {
+            using (await _listenedLimiter.AcquireAsync())
             {
             }
         }
