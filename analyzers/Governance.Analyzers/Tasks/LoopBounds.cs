@@ -2,6 +2,8 @@ using System.Linq;
 using Governance.Analyzers.Operations;
 using Governance.Analyzers.Symbols;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Governance.Analyzers.Tasks;
@@ -46,6 +48,7 @@ internal static class LoopBounds
 
         return source switch
         {
+            IFieldReferenceOperation { Field.IsReadOnly: true } field => HasLiteralInitializer(field.Field),
             IArrayCreationOperation { Initializer: not null } => true,
             ICollectionExpressionOperation => true,
             IObjectCreationOperation { Initializer: IObjectOrCollectionInitializerOperation { Initializers.Length: > 0 } } => true,
@@ -53,6 +56,26 @@ internal static class LoopBounds
                 => IsSmallOrConfiguredCount(range.Arguments[1].Value, maxConstant, symbols),
             _ => false,
         };
+    }
+
+    /// <summary>
+    /// A read-only field initialised with a literal (<c>static readonly string[] Endpoints = { a, b };</c>) is a
+    /// fixed set the author listed by hand. Read from syntax: the field's initializer may be in another tree.
+    /// </summary>
+    private static bool HasLiteralInitializer(IFieldSymbol field)
+    {
+        foreach (var reference in field.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is VariableDeclaratorSyntax { Initializer.Value: var value }
+                && value is InitializerExpressionSyntax or ImplicitArrayCreationExpressionSyntax or CollectionExpressionSyntax
+                    or ArrayCreationExpressionSyntax { Initializer: not null }
+                    or BaseObjectCreationExpressionSyntax { Initializer.RawKind: (int)SyntaxKind.CollectionInitializerExpression })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsCountingComparison(BinaryOperatorKind kind)
@@ -64,6 +87,12 @@ internal static class LoopBounds
 
     private static bool IsSmallOrConfiguredCount(IOperation bound, int maxConstant, TaskSymbols symbols)
     {
+        // `var count = items.Count; for (var i = 0; i < count; i++)` still walks the collection.
+        if (bound.WalkDownConversions() is ILocalReferenceOperation local && FindInitializer(local) is { } initializer)
+        {
+            return IsSmallOrConfiguredCount(initializer, maxConstant, symbols);
+        }
+
         if (bound.ConstantValue is { HasValue: true, Value: { } constant } && IsNumeric(constant))
         {
             return System.Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture) <= maxConstant;

@@ -61,7 +61,7 @@ internal sealed class TimerMemberAnalysis
 
     private void OnCreation(OperationAnalysisContext context)
     {
-        if (!_symbols.IsTimerCreation(context.Operation, out _))
+        if (!_symbols.IsTimerCreation(context.Operation, out _) || _symbols.IsOneShot(context.Operation))
         {
             return;
         }

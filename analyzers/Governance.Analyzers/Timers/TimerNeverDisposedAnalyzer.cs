@@ -63,7 +63,7 @@ public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
 
                     list.Add(reference);
                 }
-                else if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out var local, out var isUsing) && !isUsing)
+                else if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out var local, out var isUsing) && !isUsing && !symbols.IsOneShot(operation))
                 {
                     creations ??= new Dictionary<ILocalSymbol, IOperation>(SymbolEqualityComparer.Default);
                     if (!creations.ContainsKey(local))

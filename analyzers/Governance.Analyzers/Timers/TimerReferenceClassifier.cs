@@ -40,9 +40,9 @@ internal static class TimerReferenceClassifier
         }
     }
 
-    // System.Timers.Timer stops when Enabled is set to false.
+    // System.Timers.Timer stops when Enabled is set to false, and after one tick when AutoReset is.
     private static bool IsDisablingAssignment(IMemberReferenceOperation member)
-        => member is IPropertyReferenceOperation { Property.Name: "Enabled" }
+        => member is IPropertyReferenceOperation { Property.Name: "Enabled" or "AutoReset" }
             && member.Parent is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true, Value: false } } assignment
             && assignment.Target == member;
 }

@@ -1,3 +1,4 @@
+using System.Linq;
 using Governance.Analyzers.Operations;
 using Governance.Analyzers.Symbols;
 using Microsoft.CodeAnalysis;
@@ -59,6 +60,26 @@ internal sealed class TimerSymbols
         }
     }
 
+    /// <summary>
+    /// A one-shot timer stops by itself after its single tick (a period of <c>Timeout.Infinite</c>, or
+    /// <c>AutoReset = false</c> in the initializer), so leaving it undisposed leaks nothing that keeps running.
+    /// </summary>
+    public bool IsOneShot(IOperation creation)
+    {
+        switch (creation)
+        {
+            case IObjectCreationOperation { Initializer: { } initializer }
+                when initializer.Initializers.Any(i => i is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "AutoReset" }, Value.ConstantValue: { HasValue: true, Value: false } }):
+                return true;
+            case IObjectCreationOperation { Arguments.Length: 4 } threadingTimer when threadingTimer.Type.IsOrDerivesFrom(ThreadingTimer):
+                return IsInfinite(threadingTimer.Arguments[3].Value);
+            case IInvocationOperation { Arguments.Length: 4 } createTimer:
+                return IsInfinite(createTimer.Arguments[3].Value);
+            default:
+                return false;
+        }
+    }
+
     /// <summary>Timers that start on creation and, unreferenced, can be collected while still scheduled.</summary>
     public bool StartsOnCreation(ITypeSymbol timerType)
         => timerType.IsOrDerivesFrom(ThreadingTimer) || timerType.IsType(TimerInterface);
@@ -80,12 +101,19 @@ internal sealed class TimerSymbols
             case "Stop":
                 return true;
             case "Change" when invocation.Arguments.Length > 0:
-                var dueTime = invocation.Arguments[0].Value.WalkDownConversions();
-                return dueTime.ConstantValue is { HasValue: true, Value: int or long or uint } constant && System.Convert.ToInt64(constant.Value, System.Globalization.CultureInfo.InvariantCulture) is -1 or uint.MaxValue
-                    || dueTime is IFieldReferenceOperation { Field.Name: "InfiniteTimeSpan" or "Infinite" } field && field.Field.ContainingType.IsType(Timeout);
+                return IsInfinite(invocation.Arguments[0].Value);
             default:
                 return false;
         }
+    }
+
+    /// <summary><c>-1</c>, <c>Timeout.Infinite</c> or <c>Timeout.InfiniteTimeSpan</c>: "never" to a timer.</summary>
+    private bool IsInfinite(IOperation value)
+    {
+        value = value.WalkDownConversions();
+        return value.ConstantValue is { HasValue: true, Value: int or long or uint } constant
+                && System.Convert.ToInt64(constant.Value, System.Globalization.CultureInfo.InvariantCulture) is -1 or uint.MaxValue
+            || value is IFieldReferenceOperation { Field.Name: "InfiniteTimeSpan" or "Infinite" } field && field.Field.ContainingType.IsType(Timeout);
     }
 
     public static string DisplayName(ITypeSymbol timerType)

@@ -240,6 +240,12 @@ public sealed class UnboundedSpawnInLoopAnalyzerTests
                 {
                     _ = [|Task.Run|](() => { });
                 }
+
+                var count = items.Length;
+                for (var i = 0; i < count; i++)
+                {
+                    _ = [|Task.Run|](() => { });
+                }
             }
         }
         """);
@@ -348,6 +354,7 @@ public sealed class UnboundedSpawnInLoopAnalyzerTests
 
         class C
         {
+            private static readonly string[] s_endpoints = { "a", "b" };
             private readonly int _consumers = 4;
 
             void M(Options options, int count, string a, string b)
@@ -358,6 +365,7 @@ public sealed class UnboundedSpawnInLoopAnalyzerTests
                 for (var i = 0; i < _consumers; i++) { _ = Task.Run(() => { }); }
                 for (var i = count; i > 0; i--) { _ = Task.Run(() => { }); }
                 foreach (var url in new[] { a, b }) { _ = Task.Run(() => { }); }
+                foreach (var url in s_endpoints) { _ = Task.Run(() => { }); }
                 foreach (var url in new System.Collections.Generic.List<string> { a, b }) { _ = Task.Run(() => { }); }
                 foreach (var i in Enumerable.Range(0, options.Workers)) { _ = Task.Run(() => { }); }
                 foreach (var i in Enumerable.Range(0, 16)) { _ = Task.Run(() => { }); }

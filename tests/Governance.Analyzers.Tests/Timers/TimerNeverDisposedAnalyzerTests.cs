@@ -134,7 +134,7 @@ public sealed class TimerNeverDisposedAnalyzerTests
 
             private void Tick(object? state)
             {
-                _timer = [|new Timer(Tick, null, 1000, Timeout.Infinite)|];
+                _timer = [|new Timer(Tick, null, 1000, 1000)|];
             }
 
             public void Dispose() => _timer?.Dispose();
@@ -411,6 +411,28 @@ public sealed class TimerNeverDisposedAnalyzerTests
             {
                 var timer = new Timer(_ => Console.WriteLine("tick"), null, 0, 1000);
                 Console.ReadLine();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_OneShotTimers() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Debouncer
+        {
+            private Timer? _pending;
+            private readonly System.Timers.Timer _once = new System.Timers.Timer(500) { AutoReset = false };
+            private readonly System.Timers.Timer _later = new System.Timers.Timer(500);
+
+            public Debouncer() => _later.AutoReset = false;
+
+            public void Touch(TimeProvider time)
+            {
+                _pending = new Timer(_ => { }, null, 500, Timeout.Infinite);
+                var local = new Timer(_ => { }, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+                var provided = time.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
             }
         }
         """);
