@@ -20,6 +20,14 @@ public sealed class RobustnessTests
 
     private static readonly CSharpParseOptions s_parseOptions = new(LanguageVersion.Latest);
 
+    // The SDK's implicit usings (Directory.Build.props enables them): without them Task, List<T> and friends do not
+    // bind, and the semantic rules would silently find nothing to look at.
+    private static readonly SyntaxTree s_implicitUsings = CSharpSyntaxTree.ParseText(
+        "global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq; "
+            + "global using System.Net.Http; global using System.Threading; global using System.Threading.Tasks;",
+        s_parseOptions,
+        "/ImplicitUsings.g.cs");
+
     public static TheoryData<string> ProjectFolders()
     {
         var data = new TheoryData<string>();
@@ -107,7 +115,7 @@ public sealed class RobustnessTests
     {
         var compilation = CSharpCompilation.Create(
             "Robustness",
-            trees,
+            trees.Append(s_implicitUsings),
             s_references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         var exceptions = new ConcurrentBag<string>();
