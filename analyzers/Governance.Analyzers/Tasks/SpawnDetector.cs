@@ -46,8 +46,10 @@ internal static class SpawnDetector
         }
 
         // Any other call that hands back a task started work that runs on after the call returns. The task
-        // library's own helpers (FromResult, Delay, WhenAll, ContinueWith) and limiter calls are not spawns.
+        // library's own helpers (FromResult, Delay, WhenAll, ContinueWith), channel writes, limiter calls and
+        // disposal are not spawns.
         if (symbols.IsTaskLike(method.ReturnType)
+            && method.Name != "DisposeAsync"
             && !IsInNamespace(type, "System.Threading.Tasks")
             && !IsInNamespace(type, "System.Threading.Channels")
             && !limiters.IsAcquire(invocation, default))

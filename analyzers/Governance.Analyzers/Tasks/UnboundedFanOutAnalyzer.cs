@@ -159,6 +159,15 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>
+    /// A window or batch: the loop itself waits on the collection (<c>if (tasks.Count == n) await Task.WhenAny(tasks)</c>),
+    /// so no more than a window's worth run at once.
+    /// </summary>
+    private static bool WaitsInsideLoop(ILoopOperation loop, ILocalSymbol collection)
+        => loop.Body.DescendantsInSameFunction()
+            .Where(o => o is IAwaitOperation || o is IInvocationOperation { TargetMethod.Name: "Wait" or "WaitAll" or "WaitAny" })
+            .Any(wait => wait.Descendants().OfType<ILocalReferenceOperation>().Any(r => SymbolEqualityComparer.Default.Equals(r.Local, collection)));
+
+    /// <summary>
     /// The collection a loop walks while adding one spawned task per iteration to <paramref name="collection"/>,
     /// when that loop is not small, configured or limited; null otherwise.
     /// </summary>
@@ -187,6 +196,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
 
             var loops = LoopFacts.GetEnclosingLoops(operation);
             if (loops.Count == 0
+                || WaitsInsideLoop(loops[0], collection.Local)
                 || SpawnDetector.Detect(spawnOperation, symbols, limiters) is not { Kind: SpawnKind.Task } spawn
                 || loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols))
                 || LimiterAcquisition.IsPrecededByAcquire(operation, loops[loops.Count - 1], limiters, configured)

@@ -176,6 +176,46 @@ public sealed class UnboundedFanOutAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_WindowOrBatchAwaitedInsideTheLoop() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task RunAsync(List<int> records)
+            {
+                var window = new List<Task>();
+                foreach (var record in records)
+                {
+                    window.Add(ProcessAsync(record));
+                    if (window.Count == 8)
+                    {
+                        var done = await Task.WhenAny(window);
+                        window.Remove(done);
+                    }
+                }
+
+                await Task.WhenAll(window);
+
+                var batch = new List<Task>();
+                foreach (var record in records)
+                {
+                    batch.Add(ProcessAsync(record));
+                    if (batch.Count >= 100)
+                    {
+                        await Task.WhenAll(batch);
+                        batch.Clear();
+                    }
+                }
+
+                await Task.WhenAll(batch);
+            }
+
+            static Task ProcessAsync(int record) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
     public Task NoReport_UserTypeNamedTask() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Linq;
