@@ -17,6 +17,9 @@ public static class GovernanceMeter
     /// <summary>Tag naming the limiter a measurement belongs to (its <see cref="TaskLimiterOptions.Name"/>).</summary>
     public const string LimiterNameTag = "governance.limiter.name";
 
+    /// <summary>Tag naming the worker pool a measurement belongs to (its <see cref="WorkerPoolOptions.Name"/>).</summary>
+    public const string PoolNameTag = "governance.pool.name";
+
     /// <summary>Tag giving the reason of a rejection: <c>queue_full</c>, <c>queue_timeout</c> or <c>disposed</c>.</summary>
     public const string RejectionReasonTag = "governance.rejection.reason";
 }

@@ -16,8 +16,7 @@ internal sealed class LimiterMetrics
 {
     private static readonly ConditionalWeakTable<Meter, LimiterMetrics> s_byMeter = new();
 
-    private readonly Lock _registryLock = new();
-    private readonly List<WeakReference<TaskLimiter>> _limiters = new();
+    private readonly WeakRegistry<TaskLimiter> _limiters = new();
 
     private LimiterMetrics(Meter meter)
     {
@@ -43,38 +42,17 @@ internal sealed class LimiterMetrics
 
     internal static LimiterMetrics For(Meter meter) => s_byMeter.GetValue(meter, static m => new LimiterMetrics(m));
 
-    internal void Register(TaskLimiter limiter)
-    {
-        lock (_registryLock)
-        {
-            _limiters.Add(new WeakReference<TaskLimiter>(limiter));
-        }
-    }
+    internal void Register(TaskLimiter limiter) => _limiters.Add(limiter);
 
-    internal void Unregister(TaskLimiter limiter)
-    {
-        lock (_registryLock)
-        {
-            _limiters.RemoveAll(w => !w.TryGetTarget(out var l) || ReferenceEquals(l, limiter));
-        }
-    }
+    internal void Unregister(TaskLimiter limiter) => _limiters.Remove(limiter);
 
-    private List<Measurement<long>> Observe(Func<TaskLimiterStatistics, long> select)
+    private IEnumerable<Measurement<long>> Observe(Func<TaskLimiterStatistics, long> select)
     {
-        var measurements = new List<Measurement<long>>();
-        lock (_registryLock)
+        // Statistics are read outside the registry's lock: each limiter takes its own lock to snapshot.
+        foreach (var limiter in _limiters.Snapshot())
         {
-            _limiters.RemoveAll(static w => !w.TryGetTarget(out _));
-            foreach (var weak in _limiters)
-            {
-                if (weak.TryGetTarget(out var limiter))
-                {
-                    var statistics = limiter.GetStatistics();
-                    measurements.Add(new Measurement<long>(select(statistics), new KeyValuePair<string, object?>(GovernanceMeter.LimiterNameTag, statistics.Name)));
-                }
-            }
+            var statistics = limiter.GetStatistics();
+            yield return new Measurement<long>(select(statistics), new KeyValuePair<string, object?>(GovernanceMeter.LimiterNameTag, statistics.Name));
         }
-
-        return measurements;
     }
 }

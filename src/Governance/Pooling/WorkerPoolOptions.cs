@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Governance;
+
+/// <summary>Settings of a <see cref="WorkerPool{T}"/>. They are validated and copied when the pool is created.</summary>
+public sealed class WorkerPoolOptions
+{
+    /// <summary>How many workers drain the queue. Must be greater than zero; there is no default. Change it at run time with <see cref="WorkerPool{T}.SetWorkerCount"/>.</summary>
+    public int Workers { get; set; }
+
+    /// <summary>How many items may wait in the queue. Must be greater than zero; there is no default.</summary>
+    public int Capacity { get; set; }
+
+    /// <summary>What happens to a new item when the queue is full. Defaults to <see cref="WorkerPoolFullMode.Wait"/>.</summary>
+    public WorkerPoolFullMode FullMode { get; set; } = WorkerPoolFullMode.Wait;
+
+    /// <summary>The name used in metrics tags, log messages and exceptions. Defaults to <c>"workerpool"</c>.</summary>
+    public string Name { get; set; } = "workerpool";
+
+    /// <summary>The source of time for queue-wait measurements. Defaults to <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>The factory that creates the <c>Governance</c> meter; when <see langword="null"/>, a process-wide meter is used.</summary>
+    public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>Where handler failures are logged (as errors, with the pool's name). Optional.</summary>
+    public ILogger? Logger { get; set; }
+
+    /// <summary>
+    /// Called with the exception and the item when the handler throws. The worker goes on with the next item either way.
+    /// Runs on the worker; an exception it throws is logged and otherwise ignored.
+    /// </summary>
+    public Action<Exception, object?>? OnError { get; set; }
+
+    /// <summary>
+    /// Called with each item the pool drops without processing: displaced by <see cref="WorkerPoolFullMode.DropOldest"/>
+    /// or <see cref="WorkerPoolFullMode.DropNewest"/>, or still queued when the pool is disposed. Every such item is
+    /// also counted in <see cref="WorkerPoolStatistics.Dropped"/>.
+    /// </summary>
+    public Action<object?>? OnDropped { get; set; }
+}
