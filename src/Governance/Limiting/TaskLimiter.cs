@@ -70,31 +70,9 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     public TaskLimiter(TaskLimiterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.MaxConcurrency <= 0)
+        if (options.Validate() is { } invalid)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxConcurrency,
-                "TaskLimiterOptions.MaxConcurrency must be greater than zero.");
-        }
-
-        if (options.QueueLimit < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.QueueLimit,
-                "TaskLimiterOptions.QueueLimit must not be negative (0 rejects at once when every slot is taken).");
-        }
-
-        if (options.QueueTimeout != Timeout.InfiniteTimeSpan &&
-            (options.QueueTimeout <= TimeSpan.Zero || options.QueueTimeout.TotalMilliseconds > MaxTimerMilliseconds))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.QueueTimeout,
-                "TaskLimiterOptions.QueueTimeout must be positive and at most 49 days, or Timeout.InfiniteTimeSpan " +
-                "(set QueueLimit = 0 to reject at once instead of waiting).");
-        }
-
-        if (options.Name is null || options.TimeProvider is null)
-        {
-            throw new ArgumentException(
-                options.Name is null ? "TaskLimiterOptions.Name must not be null." : "TaskLimiterOptions.TimeProvider must not be null.",
-                nameof(options));
+            throw invalid;
         }
 
         Name = options.Name;
@@ -116,9 +94,6 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         _metrics = LimiterMetrics.For(MeterProvider.Get(options.MeterFactory));
         _metrics.Register(this);
     }
-
-    // The largest period a System.Threading timer accepts (0xFFFFFFFE ms).
-    private const double MaxTimerMilliseconds = 4294967294;
 
     /// <summary>The limiter's name, as given in <see cref="TaskLimiterOptions.Name"/>.</summary>
     public string Name { get; }

@@ -39,4 +39,38 @@ public sealed class TaskLimiterOptions
     /// Pass the application's <see cref="IMeterFactory"/> to keep metrics scoped to a DI container.
     /// </summary>
     public IMeterFactory? MeterFactory { get; set; }
+
+    // The largest period a System.Threading timer accepts (0xFFFFFFFE ms).
+    private const double MaxTimerMilliseconds = 4294967294;
+
+    /// <summary>The first problem with these options, as the exception the limiter throws for it; <see langword="null"/> when valid.</summary>
+    /// <remarks>Shared by the constructor and the DI validator, so both report the same message.</remarks>
+    internal ArgumentException? Validate()
+    {
+        if (MaxConcurrency <= 0)
+        {
+            return new ArgumentOutOfRangeException("options", MaxConcurrency, "TaskLimiterOptions.MaxConcurrency must be greater than zero.");
+        }
+
+        if (QueueLimit < 0)
+        {
+            return new ArgumentOutOfRangeException("options", QueueLimit,
+                "TaskLimiterOptions.QueueLimit must not be negative (0 rejects at once when every slot is taken).");
+        }
+
+        if (QueueTimeout != Timeout.InfiniteTimeSpan && (QueueTimeout <= TimeSpan.Zero || QueueTimeout.TotalMilliseconds > MaxTimerMilliseconds))
+        {
+            return new ArgumentOutOfRangeException("options", QueueTimeout,
+                "TaskLimiterOptions.QueueTimeout must be positive and at most 49 days, or Timeout.InfiniteTimeSpan " +
+                "(set QueueLimit = 0 to reject at once instead of waiting).");
+        }
+
+        if (Name is null || TimeProvider is null)
+        {
+            return new ArgumentException(
+                Name is null ? "TaskLimiterOptions.Name must not be null." : "TaskLimiterOptions.TimeProvider must not be null.", "options");
+        }
+
+        return null;
+    }
 }

@@ -73,25 +73,9 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Workers <= 0)
+        if (options.Validate() is { } invalid)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Workers, "WorkerPoolOptions.Workers must be greater than zero.");
-        }
-
-        if (options.Capacity <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Capacity, "WorkerPoolOptions.Capacity must be greater than zero.");
-        }
-
-        if (!Enum.IsDefined(options.FullMode))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.FullMode, "WorkerPoolOptions.FullMode is not a WorkerPoolFullMode value.");
-        }
-
-        if (options.Name is null || options.TimeProvider is null)
-        {
-            throw new ArgumentException(
-                options.Name is null ? "WorkerPoolOptions.Name must not be null." : "WorkerPoolOptions.TimeProvider must not be null.", nameof(options));
+            throw invalid;
         }
 
         _handler = handler;

@@ -39,4 +39,32 @@ public sealed class WorkerPoolOptions
     /// also counted in <see cref="WorkerPoolStatistics.Dropped"/>.
     /// </summary>
     public Action<object?>? OnDropped { get; set; }
+
+    /// <summary>The first problem with these options, as the exception the pool throws for it; <see langword="null"/> when valid.</summary>
+    /// <remarks>Shared by the constructor and the DI validator, so both report the same message.</remarks>
+    internal ArgumentException? Validate()
+    {
+        if (Workers <= 0)
+        {
+            return new ArgumentOutOfRangeException("options", Workers, "WorkerPoolOptions.Workers must be greater than zero.");
+        }
+
+        if (Capacity <= 0)
+        {
+            return new ArgumentOutOfRangeException("options", Capacity, "WorkerPoolOptions.Capacity must be greater than zero.");
+        }
+
+        if (!Enum.IsDefined(FullMode))
+        {
+            return new ArgumentOutOfRangeException("options", FullMode, "WorkerPoolOptions.FullMode is not a WorkerPoolFullMode value.");
+        }
+
+        if (Name is null || TimeProvider is null)
+        {
+            return new ArgumentException(
+                Name is null ? "WorkerPoolOptions.Name must not be null." : "WorkerPoolOptions.TimeProvider must not be null.", "options");
+        }
+
+        return null;
+    }
 }
