@@ -62,7 +62,15 @@ internal static class ParallelForEachAsyncBuilder
             ? $"new global::System.Threading.Tasks.ParallelOptions {{ MaxDegreeOfParallelism = {DefaultParallelism} }}"
             : $"new global::System.Threading.Tasks.ParallelOptions {{ MaxDegreeOfParallelism = {DefaultParallelism}, CancellationToken = {scopeToken} }}";
         var text = $"await global::System.Threading.Tasks.Parallel.ForEachAsync({source}, {options}, {(isAsync ? "async " : string.Empty)}({item}, {tokenParameter}) => {lambdaBody});";
-        var statement = SyntaxFactory.ParseStatement(text);
+        return AnnotateForCleanup(SyntaxFactory.ParseStatement(text));
+    }
+
+    /// <summary>
+    /// Marks <c>global::</c>-qualified names for simplification (and the usings they need) and the statement for
+    /// formatting, which the code action's clean-up then applies.
+    /// </summary>
+    public static StatementSyntax AnnotateForCleanup(StatementSyntax statement)
+    {
         var annotated = statement.ReplaceNodes(
             statement.DescendantNodes().OfType<QualifiedNameSyntax>().Where(n => n.Parent is not QualifiedNameSyntax)
                 .Concat<SyntaxNode>(statement.DescendantNodes().OfType<MemberAccessExpressionSyntax>().Where(IsGlobalQualified)),

@@ -19,6 +19,7 @@ namespace Governance.Analyzers.Tasks;
 public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
 {
     private const string EquivalenceKey = "GOV1001.ParallelForEachAsync";
+    private const string TaskGroupKey = "GOV1001.TaskGroup";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.UnboundedSpawnInLoop);
 
@@ -45,6 +46,16 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
                         EquivalenceKey),
                     diagnostic);
             }
+
+            if (TaskGroupRewriter.Rewrite(model, node, context.CancellationToken) is not null)
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        "Run the work in a Governance TaskGroup with a limit (the method then waits for it)",
+                        ct => FixWithTaskGroupAsync(context.Document, diagnostic, ct),
+                        TaskGroupKey),
+                    diagnostic);
+            }
         }
     }
 
@@ -54,6 +65,20 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         var node = root!.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
         if (Rewrite(model!, node, cancellationToken) is not { } rewrite)
+        {
+            return document;
+        }
+
+        var changed = document.WithSyntaxRoot(root.ReplaceNode(rewrite.Loop, rewrite.Replacement));
+        return await ParallelForEachAsyncBuilder.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Document> FixWithTaskGroupAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        var node = root!.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        if (TaskGroupRewriter.Rewrite(model!, node, cancellationToken) is not { } rewrite)
         {
             return document;
         }
@@ -78,7 +103,7 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
 
         var scopeToken = ParallelForEachAsyncBuilder.FindTokenInScope(model, loop.SpanStart);
         var tokenParameter = ParallelForEachAsyncBuilder.ChooseTokenParameterName(model, loop.SpanStart, scopeToken);
-        var body = GetBody(model, spawn, cancellationToken);
+        var body = SpawnBodyConverter.Convert(model, spawn, "global::System.Threading.Tasks.ValueTask.CompletedTask", cancellationToken);
         if (body is null)
         {
             return null;
@@ -116,46 +141,4 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
                     || named.AllInterfaces.Any(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T)));
         return isGeneric && info.ElementType is not null && local is not null && SymbolEqualityComparer.Default.Equals(info.ElementType, local.Type);
     }
-
-    /// <summary>The body of the new lambda, and whether it is async.</summary>
-    private static (string Text, bool IsAsync)? GetBody(SemanticModel model, InvocationExpressionSyntax spawn, CancellationToken cancellationToken)
-    {
-        if (model.GetSymbolInfo(spawn, cancellationToken).Symbol is not IMethodSymbol method)
-        {
-            return null;
-        }
-
-        var isTaskRun = method.Name == "Run" && method.ContainingType.ToDisplayString() == "System.Threading.Tasks.Task";
-        if (!isTaskRun)
-        {
-            // A call to an async method: the body awaits it.
-            return ("await " + spawn.WithoutTrivia().ToString(), true);
-        }
-
-        if (spawn.ArgumentList.Arguments.FirstOrDefault()?.Expression is not ParenthesizedLambdaExpressionSyntax { ParameterList.Parameters.Count: 0 } lambda)
-        {
-            return null;
-        }
-
-        var isAsync = lambda.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword);
-        switch (lambda.Body)
-        {
-            case ExpressionSyntax expression when isAsync:
-                return (expression.WithoutTrivia().ToString(), true);
-            case ExpressionSyntax expression when IsAwaitable(model.GetTypeInfo(expression, cancellationToken).Type):
-                return ("await " + expression.WithoutTrivia().ToString(), true);
-            case ExpressionSyntax expression:
-                return ($"{{ {expression.WithoutTrivia()}; return global::System.Threading.Tasks.ValueTask.CompletedTask; }}", false);
-            case BlockSyntax block when isAsync:
-                return (block.ToString(), true);
-            case BlockSyntax block when !block.DescendantNodes().OfType<ReturnStatementSyntax>().Any():
-                var statements = string.Concat(block.Statements.Select(s => s.ToFullString()));
-                return ($"{{ {statements} return global::System.Threading.Tasks.ValueTask.CompletedTask; }}", false);
-            default:
-                return null;
-        }
-    }
-
-    private static bool IsAwaitable(ITypeSymbol? type)
-        => type?.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks" && type.Name is "Task" or "ValueTask";
 }

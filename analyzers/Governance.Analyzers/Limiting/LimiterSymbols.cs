@@ -66,7 +66,7 @@ internal sealed class LimiterSymbols
     /// <summary>
     /// A call that takes a slot of a limiter before work goes on, or hands the work to a bounded owner:
     /// <c>SemaphoreSlim.Wait/WaitAsync</c>, <c>RateLimiter.AcquireAsync/AttemptAcquire</c>,
-    /// <c>TaskLimiter.AcquireAsync/TryAcquire/RunAsync</c>, <c>TaskGroup.GoAsync</c>, <c>WorkerPool&lt;T&gt;</c>
+    /// <c>TaskLimiter.AcquireAsync/TryAcquire/RunAsync</c>, <c>TaskGroup.GoAsync/TryGo</c>, <c>WorkerPool&lt;T&gt;</c>
     /// enqueues, <c>ChannelWriter&lt;T&gt;.WriteAsync/WaitToWriteAsync</c>, and any call on a configured limiter type
     /// other than a release.
     /// </summary>
@@ -79,7 +79,7 @@ internal sealed class LimiterSymbols
             case "Wait" or "WaitAsync" when receiverType.IsOrDerivesFrom(SemaphoreSlim):
             case "AcquireAsync" or "AttemptAcquire" when receiverType.IsOrDerivesFrom(RateLimiter):
             case "AcquireAsync" or "TryAcquire" or "RunAsync" when receiverType.IsOrDerivesFrom(TaskLimiter):
-            case "GoAsync" when receiverType.IsOrDerivesFrom(TaskGroup):
+            case "GoAsync" or "TryGo" when receiverType.IsOrDerivesFrom(TaskGroup):
             case "EnqueueAsync" or "TryEnqueue" when receiverType.IsOrDerivesFrom(WorkerPool):
             case "WriteAsync" or "WaitToWriteAsync" when receiverType.IsOrDerivesFrom(ChannelWriter):
                 return true;

@@ -68,7 +68,8 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         var isSelect = false;
         if (IsSelect(value, symbols) is { } select)
         {
-            if (!LoopBounds.IsSmallOrConfiguredSource(select.Arguments[0].Value, options.MaxConstantIterations, symbols)
+            if (SelectorStartsWork(select, symbols)
+                && !LoopBounds.IsSmallOrConfiguredSource(select.Arguments[0].Value, options.MaxConstantIterations, symbols)
                 && !SelectorAcquiresFirst(select, limiters, configured))
             {
                 source = select.Arguments[0].Value.Syntax.ToString();
@@ -128,6 +129,30 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         => value is IInvocationOperation { TargetMethod.Name: "Select", Arguments.Length: 2 } select && select.TargetMethod.ContainingType.IsType(symbols.Enumerable)
             ? select
             : null;
+
+    /// <summary>
+    /// Whether each call of the selector starts work: an async lambda, a method group, or a lambda returning a call
+    /// that produces a task. <c>workers.Select(w =&gt; w.Task)</c> only gathers tasks that already run.
+    /// </summary>
+    private static bool SelectorStartsWork(IInvocationOperation select, TaskSymbols symbols)
+    {
+        switch (select.Arguments[1].Value.WalkDownConversions())
+        {
+            case IDelegateCreationOperation { Target: IMethodReferenceOperation }:
+                return true;
+            case IDelegateCreationOperation { Target: IAnonymousFunctionOperation selector }:
+                if (selector.Symbol.IsAsync)
+                {
+                    return true;
+                }
+
+                return selector.Body.DescendantsInSameFunction()
+                    .OfType<IReturnOperation>()
+                    .Any(r => r.ReturnedValue?.WalkDownConversions() is IInvocationOperation call && symbols.IsTaskLike(call.Type));
+            default:
+                return false;
+        }
+    }
 
     private static bool SelectorAcquiresFirst(IInvocationOperation select, LimiterSymbols limiters, ImmutableArray<INamedTypeSymbol> configured)
         => select.Arguments[1].Value.WalkDownConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation selector }

@@ -216,6 +216,28 @@ public sealed class UnboundedFanOutAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_SelectGathersTasksThatAlreadyRun() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Worker
+        {
+            public Task Task { get; } = Task.CompletedTask;
+        }
+
+        class Pool
+        {
+            private readonly List<Worker> _workers = new();
+            private readonly Dictionary<int, Task> _running = new();
+
+            Task WhenStopped() => Task.WhenAll(_workers.Select(w => w.Task));
+
+            Task WhenIdle() => Task.WhenAll(_running.Select(pair => pair.Value));
+        }
+        """);
+
+    [Fact]
     public Task NoReport_UserTypeNamedTask() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Linq;

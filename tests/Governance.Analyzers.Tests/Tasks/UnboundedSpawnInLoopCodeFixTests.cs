@@ -116,4 +116,109 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
             static void Handle(int item) { }
         }
         """);
+
+    private const string TaskGroupStub = """
+
+        namespace Governance
+        {
+            public sealed class TaskGroup : System.IAsyncDisposable
+            {
+                public TaskGroup(int maxConcurrency, System.Threading.CancellationToken cancellationToken = default) { }
+
+                public System.Threading.Tasks.ValueTask<bool> GoAsync(System.Func<System.Threading.CancellationToken, System.Threading.Tasks.Task> work, System.Threading.CancellationToken cancellationToken = default) => default;
+
+                public System.Threading.Tasks.Task WaitAsync() => System.Threading.Tasks.Task.CompletedTask;
+
+                public System.Threading.Tasks.ValueTask DisposeAsync() => default;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task Fix_TaskGroupWrapsForeachAndPassesToken() => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Processor
+        {
+            async Task ProcessAllAsync(List<int> orders, CancellationToken ct)
+            {
+                foreach (var order in orders)
+                {
+                    _ = [|Task.Run|](async () => await ProcessAsync(order, ct));
+                }
+            }
+
+            static Task ProcessAsync(int order, CancellationToken ct) => Task.CompletedTask;
+        }
+        """ + TaskGroupStub, """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Governance;
+
+        class Processor
+        {
+            async Task ProcessAllAsync(List<int> orders, CancellationToken ct)
+            {
+                await using (var group = new TaskGroup(Environment.ProcessorCount, ct))
+                {
+                    foreach (var order in orders)
+                    {
+                        await group.GoAsync(async ct => await ProcessAsync(order, ct));
+                    }
+
+                    await group.WaitAsync();
+                }
+            }
+
+            static Task ProcessAsync(int order, CancellationToken ct) => Task.CompletedTask;
+        }
+        """ + TaskGroupStub, equivalenceKey: "GOV1001.TaskGroup");
+
+    [Fact]
+    public Task Fix_TaskGroupKeepsOtherStatementsOfWhileLoop() => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>("""
+        using System.Collections.Concurrent;
+        using System.Threading.Tasks;
+
+        class Dispatcher
+        {
+            async Task DrainAsync(ConcurrentQueue<string> queue)
+            {
+                while (queue.TryDequeue(out var message))
+                {
+                    var trimmed = message.Trim();
+                    [|SendAsync|](trimmed);
+                }
+            }
+
+            static Task SendAsync(string message) => Task.CompletedTask;
+        }
+        """ + TaskGroupStub, """
+        using System;
+        using System.Collections.Concurrent;
+        using System.Threading.Tasks;
+        using Governance;
+
+        class Dispatcher
+        {
+            async Task DrainAsync(ConcurrentQueue<string> queue)
+            {
+                await using (var group = new TaskGroup(Environment.ProcessorCount))
+                {
+                    while (queue.TryDequeue(out var message))
+                    {
+                        var trimmed = message.Trim();
+                        await group.GoAsync(async cancellationToken => await SendAsync(trimmed));
+                    }
+
+                    await group.WaitAsync();
+                }
+            }
+
+            static Task SendAsync(string message) => Task.CompletedTask;
+        }
+        """ + TaskGroupStub, equivalenceKey: "GOV1001.TaskGroup");
 }

@@ -24,13 +24,15 @@ internal static class Verify<TAnalyzer>
         return test.RunAsync();
     }
 
-    public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource, int? fixAllIterations = null)
+    /// <param name="equivalenceKey">Which of several offered fixes to apply; the first when null.</param>
+    public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource, int? fixAllIterations = null, string? equivalenceKey = null)
         where TCodeFix : CodeFixProvider, new()
     {
         var test = new CodeFixTest<TAnalyzer, TCodeFix>
         {
             TestCode = source,
             FixedCode = fixedSource,
+            CodeActionEquivalenceKey = equivalenceKey,
         };
         if (fixAllIterations is { } iterations)
         {
