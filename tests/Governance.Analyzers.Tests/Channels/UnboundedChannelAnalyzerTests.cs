@@ -128,6 +128,35 @@ public sealed class UnboundedChannelAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_WritesThroughConfiguredLimiterType() => Verify<UnboundedChannelAnalyzer>.AnalyzerWithConfigAsync("""
+        is_global = true
+        governance.limiter_types = MyApp.Throttle
+        """, """
+        using System.Threading.Channels;
+        using System.Threading.Tasks;
+
+        namespace MyApp
+        {
+            sealed class Throttle
+            {
+                public ValueTask EnterAsync() => default;
+            }
+
+            sealed class Bus
+            {
+                private readonly Throttle _throttle = new();
+                private readonly Channel<string> _messages = Channel.CreateUnbounded<string>();
+
+                public async Task SendAsync(string m)
+                {
+                    await _throttle.EnterAsync();
+                    await _messages.Writer.WriteAsync(m);
+                }
+            }
+        }
+        """);
+
+    [Fact]
     public Task Reports_WhenOneWriteBypassesLimiter() => VerifyAsync("""
         using System.Threading;
         using System.Threading.Channels;

@@ -368,6 +368,39 @@ public sealed class TimerNeverDisposedAnalyzerTests
         """);
 
     [Fact]
+    public Task Reports_StaticTimerReplacedByEveryInstance() => VerifyAsync("""
+        using System.Threading;
+
+        sealed class Client
+        {
+            private static Timer? s_heartbeat;
+
+            public Client()
+            {
+                s_heartbeat = [|new Timer(_ => { }, null, 0, 1000)|];
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_StaticTimerCreatedOnceUnderNullCheck() => VerifyAsync("""
+        using System.Threading;
+
+        sealed class Client
+        {
+            private static Timer? s_heartbeat;
+
+            public Client()
+            {
+                if (s_heartbeat is null)
+                {
+                    s_heartbeat = new Timer(_ => { }, null, 0, 1000);
+                }
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_RecreationDisposesPreviousFirst() => VerifyAsync("""
         using System;
         using System.Threading;
