@@ -31,7 +31,7 @@ public sealed class TimerNotReferencedAnalyzer : DiagnosticAnalyzer
     private static void Analyze(OperationAnalysisContext context, TimerSymbols symbols)
     {
         // A System.Timers.Timer or PeriodicTimer nobody references never starts, so it cannot leak.
-        if (!symbols.IsTimerCreation(context.Operation, out var timerType) || !symbols.StartsOnCreation(timerType))
+        if (!symbols.IsTimerCreation(context.Operation, out var timerType) || !symbols.StartsOnCreation(timerType) || symbols.IsCreatedDisabled(context.Operation))
         {
             return;
         }

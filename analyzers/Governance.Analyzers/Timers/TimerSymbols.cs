@@ -71,14 +71,31 @@ internal sealed class TimerSymbols
             case IObjectCreationOperation { Initializer: { } initializer }
                 when initializer.Initializers.Any(i => i is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "AutoReset" }, Value.ConstantValue: { HasValue: true, Value: false } }):
                 return true;
+            // `new Timer(callback)` starts disabled and passes itself as the callback's state, so that the callback
+            // can dispose it: the one-shot idiom of the Timer documentation.
+            case IObjectCreationOperation { Arguments.Length: 1 } selfState when selfState.Type.IsOrDerivesFrom(ThreadingTimer):
+                return true;
             case IObjectCreationOperation { Arguments.Length: 4 } threadingTimer when threadingTimer.Type.IsOrDerivesFrom(ThreadingTimer):
-                return IsInfinite(threadingTimer.Arguments[3].Value);
+                return IsNoPeriod(threadingTimer.Arguments[3].Value);
             case IInvocationOperation { Arguments.Length: 4 } createTimer:
-                return IsInfinite(createTimer.Arguments[3].Value);
+                return IsNoPeriod(createTimer.Arguments[3].Value);
             default:
                 return false;
         }
     }
+
+    /// <summary>
+    /// A creation that leaves the timer disabled: <c>new Timer(callback)</c>, or an infinite due time. Nothing runs
+    /// until someone calls <c>Change</c>, which needs a reference.
+    /// </summary>
+    public bool IsCreatedDisabled(IOperation creation)
+        => creation switch
+        {
+            IObjectCreationOperation { Arguments.Length: 1 } selfState => selfState.Type.IsOrDerivesFrom(ThreadingTimer),
+            IObjectCreationOperation { Arguments.Length: 4 } threadingTimer => IsInfinite(threadingTimer.Arguments[2].Value),
+            IInvocationOperation { Arguments.Length: 4 } createTimer => IsInfinite(createTimer.Arguments[2].Value),
+            _ => false,
+        };
 
     /// <summary>Timers that start on creation and, unreferenced, can be collected while still scheduled.</summary>
     public bool StartsOnCreation(ITypeSymbol timerType)
@@ -100,11 +117,22 @@ internal sealed class TimerSymbols
             case "Close":
             case "Stop":
                 return true;
+            // Change(Timeout.Infinite, ...) stops the timer; Change(due, 0 or Infinite) leaves one last tick.
             case "Change" when invocation.Arguments.Length > 0:
-                return IsInfinite(invocation.Arguments[0].Value);
+                return IsInfinite(invocation.Arguments[0].Value)
+                    || (invocation.Arguments.Length > 1 && IsNoPeriod(invocation.Arguments[1].Value));
             default:
                 return false;
         }
+    }
+
+    /// <summary>A period of zero or infinite: the timer ticks once and stops.</summary>
+    private bool IsNoPeriod(IOperation value)
+    {
+        var period = value.WalkDownConversions();
+        return IsInfinite(period)
+            || (period.ConstantValue is { HasValue: true, Value: int or long or uint } constant && System.Convert.ToInt64(constant.Value, System.Globalization.CultureInfo.InvariantCulture) == 0)
+            || period is IFieldReferenceOperation { Field.Name: "Zero", Field.ContainingType.Name: "TimeSpan" };
     }
 
     /// <summary><c>-1</c>, <c>Timeout.Infinite</c> or <c>Timeout.InfiniteTimeSpan</c>: "never" to a timer.</summary>

@@ -466,6 +466,11 @@ public sealed class TimerNeverDisposedAnalyzerTests
                 _pending = new Timer(_ => { }, null, 500, Timeout.Infinite);
                 var local = new Timer(_ => { }, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
                 var provided = time.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+                var zeroPeriod = new Timer(_ => { }, null, 500, 0);
+                var ownState = new Timer(state => ((Timer)state!).Dispose());
+                ownState.Change(500, 0);
+                var changed = new Timer(_ => { }, null, Timeout.Infinite, Timeout.Infinite);
+                changed.Change(TimeSpan.FromSeconds(1), TimeSpan.Zero);
             }
         }
         """);

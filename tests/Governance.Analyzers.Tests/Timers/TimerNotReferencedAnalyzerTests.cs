@@ -64,6 +64,8 @@ public sealed class TimerNotReferencedAnalyzerTests
             {
                 new System.Timers.Timer(1000);
                 _ = new PeriodicTimer(TimeSpan.FromSeconds(1));
+                new Timer(_ => { });
+                new Timer(_ => { }, null, Timeout.Infinite, 1000);
             }
         }
         """);
