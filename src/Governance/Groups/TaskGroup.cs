@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace Governance;
@@ -46,6 +47,8 @@ public sealed class TaskGroup : IAsyncDisposable
     private long _canceled;
     private TaskCompletionSource? _idle;
     private int _disposed;
+    private readonly Stack<Unit> _unitPool = new();
+    private readonly int _maxPooledUnits;
 
     /// <summary>Creates a group that runs at most <paramref name="maxConcurrency"/> units at once.</summary>
     /// <param name="maxConcurrency">The most units running at once; greater than zero.</param>
@@ -78,6 +81,7 @@ public sealed class TaskGroup : IAsyncDisposable
             Name = options.Name ?? "taskgroup",
             MeterFactory = options.MeterFactory,
         });
+        _maxPooledUnits = Math.Min(options.MaxConcurrency, 1024);
         _parentToken = cancellationToken;
         _cts = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : new CancellationTokenSource();
         CancellationToken = _cts.Token;
@@ -185,6 +189,9 @@ public sealed class TaskGroup : IAsyncDisposable
         _cts.Dispose();
     }
 
+    // Perf: producers wait here whenever every slot is busy, the steady state of a bounded fan-out; pooled builders
+    // recycle the state machine instead of allocating one per wait.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> GoSlowAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
     {
         // The wait ends when the caller's token or the group's token fires, whichever is first.
@@ -219,25 +226,39 @@ public sealed class TaskGroup : IAsyncDisposable
     {
         Interlocked.Increment(ref _running);
         Interlocked.Increment(ref _started);
-        ThreadPool.QueueUserWorkItem(static state => _ = state.Group.RunAsync(state.Lease, state.Work), new WorkItem(this, lease, work), preferLocal: false);
+        var unit = RentUnit();
+        unit.Prepare(lease, work, ExecutionContext.Capture());
+        ThreadPool.UnsafeQueueUserWorkItem(unit, preferLocal: false);
     }
 
-    private async Task RunAsync(TaskLimiterLease lease, Func<CancellationToken, Task> work)
+    private void OnUnitCompleted(Unit unit, Task? completed, Exception? synchronousFailure)
     {
-        try
+        var failure = synchronousFailure;
+        if (failure is null)
         {
-            await work(CancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Same outcome as awaiting the task: the first exception, or OperationCanceledException.
+                completed!.GetAwaiter().GetResult();
+            }
+#pragma warning disable CA1031 // Every failure of a unit is recorded, whatever its type: that is the group's contract.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure = ex;
+            }
         }
-        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+
+        if (failure is OperationCanceledException && CancellationToken.IsCancellationRequested)
         {
             Interlocked.Increment(ref _canceled);
         }
-        catch (Exception ex)
+        else if (failure is not null)
         {
             bool first;
             lock (_lock)
             {
-                _errors.Add(ex);
+                _errors.Add(failure);
                 first = _errors.Count == 1;
             }
 
@@ -246,10 +267,37 @@ public sealed class TaskGroup : IAsyncDisposable
                 CancelGroup();
             }
         }
-        finally
+
+        var lease = unit.Lease;
+        ReturnUnit(unit);
+        lease.Dispose();
+        OnUnitEnded();
+    }
+
+    // Perf: a group has at most MaxConcurrency units in flight, so a stack of that many recycled units means a steady
+    // stream of work allocates no unit objects and no continuation delegates.
+    private Unit RentUnit()
+    {
+        lock (_unitPool)
         {
-            lease.Dispose();
-            OnUnitEnded();
+            if (_unitPool.TryPop(out var unit))
+            {
+                return unit;
+            }
+        }
+
+        return new Unit(this);
+    }
+
+    private void ReturnUnit(Unit unit)
+    {
+        unit.Clear();
+        lock (_unitPool)
+        {
+            if (_unitPool.Count < _maxPooledUnits)
+            {
+                _unitPool.Push(unit);
+            }
         }
     }
 
@@ -302,5 +350,76 @@ public sealed class TaskGroup : IAsyncDisposable
         }
     }
 
-    private sealed record WorkItem(TaskGroup Group, TaskLimiterLease Lease, Func<CancellationToken, Task> Work);
+    /// <summary>One unit of work on its way through the thread pool; recycled by the group.</summary>
+    private sealed class Unit : IThreadPoolWorkItem
+    {
+        private static readonly ContextCallback s_runInContext = static state => ((Unit)state!).Run();
+
+        private readonly TaskGroup _group;
+        private readonly Action _onCompleted;
+        private Func<CancellationToken, Task>? _work;
+        private ExecutionContext? _context;
+        private Task? _running;
+
+        internal Unit(TaskGroup group)
+        {
+            _group = group;
+            _onCompleted = () => _group.OnUnitCompleted(this, _running, null);
+        }
+
+        internal TaskLimiterLease Lease { get; private set; }
+
+        internal void Prepare(TaskLimiterLease lease, Func<CancellationToken, Task> work, ExecutionContext? context)
+        {
+            Lease = lease;
+            _work = work;
+            _context = context;
+        }
+
+        internal void Clear()
+        {
+            Lease = default;
+            _work = null;
+            _context = null;
+            _running = null;
+        }
+
+        // Runs the work with the producer's execution context, as Task.Run would.
+        public void Execute()
+        {
+            if (_context is null)
+            {
+                Run();
+            }
+            else
+            {
+                ExecutionContext.Run(_context, s_runInContext, this);
+            }
+        }
+
+        private void Run()
+        {
+            Task running;
+            try
+            {
+                running = _work!(_group.CancellationToken);
+            }
+#pragma warning disable CA1031 // A synchronous throw is the unit's failure, recorded like an asynchronous one.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _group.OnUnitCompleted(this, null, ex);
+                return;
+            }
+
+            if (running.IsCompleted)
+            {
+                _group.OnUnitCompleted(this, running, null);
+                return;
+            }
+
+            _running = running;
+            running.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onCompleted);
+        }
+    }
 }
