@@ -138,7 +138,7 @@ internal static class ChannelUsageCollector
         {
             foreach (var storage in storages.Values)
             {
-                if (storage.Creation is not null)
+                if (storage.Creation is not null && !type.IsNamedInNestedTypes(storage.Symbol.Name, endContext.CancellationToken))
                 {
                     analyze(storage, endContext.ReportDiagnostic);
                 }

@@ -149,6 +149,11 @@ internal sealed class TimerMemberAnalysis
         foreach (var group in _assignments.GroupBy(a => a.Member, SymbolEqualityComparer.Default))
         {
             var member = (ISymbol)group.Key!;
+            if (_type.IsNamedInNestedTypes(member.Name, context.CancellationToken))
+            {
+                continue;
+            }
+
             var ordered = group.OrderBy(a => a.Creation.Syntax.SyntaxTree.FilePath, System.StringComparer.Ordinal)
                 .ThenBy(a => a.Creation.Syntax.SpanStart)
                 .ToList();

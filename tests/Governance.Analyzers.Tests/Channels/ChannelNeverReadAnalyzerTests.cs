@@ -137,6 +137,23 @@ public sealed class ChannelNeverReadAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_ReadByNestedType() => VerifyAsync("""
+        using System.Threading.Channels;
+
+        sealed class Outer
+        {
+            private readonly Channel<int> _channel = Channel.CreateUnbounded<int>();
+
+            public void Add(int x) => _channel.Writer.TryWrite(x);
+
+            private sealed class Drainer
+            {
+                public bool TryTake(Outer outer, out int x) => outer._channel.Reader.TryRead(out x);
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_ReaderThroughLocalCopy() => VerifyAsync("""
         using System.Threading.Channels;
         using System.Threading.Tasks;

@@ -251,6 +251,28 @@ public sealed class TimerNeverDisposedAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_FieldDisposedByNestedType() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Outer
+        {
+            private readonly Timer _timer = new Timer(_ => { }, null, 0, 1000);
+
+            public IDisposable CreateHandle() => new Handle(this);
+
+            private sealed class Handle : IDisposable
+            {
+                private readonly Outer _owner;
+
+                public Handle(Outer owner) => _owner = owner;
+
+                public void Dispose() => _owner._timer.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_FieldDisposedInFinalizer() => VerifyAsync("""
         using System.Threading;
 
