@@ -82,6 +82,14 @@ internal static class ParallelForEachAsyncBuilder
     public static Task<Document> AddImportsAsync(Document document, CancellationToken cancellationToken)
         => ImportAdder.AddImportsAsync(document, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// Whether the target framework has <c>Parallel.ForEachAsync</c> (.NET 6 and later) and the language has the
+    /// lambda shapes the fix writes (C# 8: a lambda parameter may shadow the token in scope).
+    /// </summary>
+    public static bool IsAvailable(SemanticModel model)
+        => model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.Parallel")?.GetMembers("ForEachAsync").Length > 0
+            && model.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: >= LanguageVersion.CSharp8 };
+
     /// <summary>Whether the function containing <paramref name="node"/> may use <c>await</c>.</summary>
     public static bool IsInAsyncContext(SyntaxNode node)
     {

@@ -25,6 +25,7 @@ internal static class TaskGroupRewriter
             || spawn.FirstAncestorOrSelf<ExpressionStatementSyntax>() is not { } statement
             || !IsDiscarded(statement, spawn)
             || GetInnermostLoop(statement) is not { } loop
+            || model.SyntaxTree.Options is not CSharpParseOptions { LanguageVersion: >= LanguageVersion.CSharp8 }
             || !ParallelForEachAsyncBuilder.IsInAsyncContext(loop)
             || SpawnBodyConverter.Convert(model, spawn, "global::System.Threading.Tasks.Task.CompletedTask", cancellationToken) is not { } body)
         {

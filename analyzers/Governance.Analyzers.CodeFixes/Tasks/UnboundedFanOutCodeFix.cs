@@ -67,7 +67,8 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
 
     private static (ExpressionStatementSyntax Statement, StatementSyntax Replacement)? Rewrite(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
     {
-        if (node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { ArgumentList.Arguments.Count: 1 } whenAll
+        if (!ParallelForEachAsyncBuilder.IsAvailable(model)
+            || node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { ArgumentList.Arguments.Count: 1 } whenAll
             || whenAll.Parent is not AwaitExpressionSyntax { Parent: ExpressionStatementSyntax statement }
             || model.GetSymbolInfo(whenAll, cancellationToken).Symbol is not IMethodSymbol { Name: "WhenAll", IsGenericMethod: false }
             || StripMaterialization(whenAll.ArgumentList.Arguments[0].Expression) is not InvocationExpressionSyntax

@@ -95,6 +95,7 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
             || !IsDiscarded(statement, spawn)
             || GetLoop(statement) is not { } loop
             || !loop.AwaitKeyword.IsKind(SyntaxKind.None)
+            || !ParallelForEachAsyncBuilder.IsAvailable(model)
             || !ParallelForEachAsyncBuilder.IsInAsyncContext(loop)
             || !IsPlainIterationVariable(model, loop, cancellationToken))
         {

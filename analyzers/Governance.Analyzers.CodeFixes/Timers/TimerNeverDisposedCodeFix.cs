@@ -103,11 +103,15 @@ public sealed class TimerNeverDisposedCodeFix : CodeFixProvider
         }
     }
 
-    /// <summary>A single-variable declaration directly in a block: <c>using var</c> is not allowed in a switch section.</summary>
+    /// <summary>
+    /// A single-variable declaration directly in a block (<c>using var</c> is not allowed in a switch section), in
+    /// C# 8 or later.
+    /// </summary>
     private static LocalDeclarationStatementSyntax? FindUsingCandidate(SyntaxNode node)
-        => node.FirstAncestorOrSelf<LocalDeclarationStatementSyntax>() is { Parent: BlockSyntax, Declaration.Variables.Count: 1, UsingKeyword.RawKind: 0, IsConst: false } declaration
-            ? declaration
-            : null;
+        => node.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: >= LanguageVersion.CSharp8 }
+            && node.FirstAncestorOrSelf<LocalDeclarationStatementSyntax>() is { Parent: BlockSyntax, Declaration.Variables.Count: 1, UsingKeyword.RawKind: 0, IsConst: false } declaration
+                ? declaration
+                : null;
 
     private static LocalDeclarationStatementSyntax AddUsing(LocalDeclarationStatementSyntax declaration)
     {

@@ -117,6 +117,29 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
         }
         """);
 
+    [Fact]
+    public Task Fix_NotOfferedOutsideAsyncMethod()
+    {
+        const string source = """
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class C
+            {
+                void Run(List<int> items)
+                {
+                    foreach (var item in items)
+                    {
+                        _ = [|Task.Run|](() => Handle(item));
+                    }
+                }
+
+                static void Handle(int item) { }
+            }
+            """;
+        return VerifyAsync(source, source);
+    }
+
     private const string TaskGroupStub = """
 
         namespace Governance
