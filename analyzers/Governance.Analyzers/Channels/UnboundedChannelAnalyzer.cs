@@ -13,7 +13,7 @@ namespace Governance.Analyzers.Channels;
 
 /// <summary>
 /// GOV3002: an unbounded channel stored where it outlives its method — a field or property, a collection, DI,
-/// a constructor argument, or a return value.
+/// or a return value.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
@@ -168,8 +168,6 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
                 return target is IPropertyReferenceOperation { Property.IsIndexer: true } ? "added to a collection" : $"stored in '{target.Member.Name}'";
             case IReturnOperation:
                 return "returned from its method";
-            case IArgumentOperation { Parent: IObjectCreationOperation } argument when argument.Value == child:
-                return "passed to a constructor";
             case IArgumentOperation { Parent: IInvocationOperation invocation } argument when argument.Value == child:
                 return DescribeCall(invocation, symbols);
             default:

@@ -159,13 +159,16 @@ internal sealed class TimerMemberAnalysis
                 .ToList();
             if (!handledMembers.Contains(member))
             {
-                // Static storage is a process-lifetime timer by design, unless it keeps being replaced.
-                if (!member.IsStatic)
+                // Static storage assigned once (initializer, static constructor, under a null guard) is a
+                // process-lifetime timer by design; one assigned by an ordinary method is not.
+                var unowned = member.IsStatic
+                    ? ordered.FirstOrDefault(a => a.Place == TimerAssignmentPlace.Method && !a.StaticFromInstanceConstructor && !a.Guarded && !IsNullCheckedIn(member, a.Method))
+                    : ordered[0];
+                if (unowned is not null)
                 {
-                    var first = ordered[0];
                     context.ReportDiagnostic(Diagnostic.Create(
                         Descriptors.TimerNeverDisposed,
-                        first.Creation.Syntax.GetLocation(),
+                        unowned.Creation.Syntax.GetLocation(),
                         ImmutableDictionary<string, string?>.Empty.Add(TimerNeverDisposedAnalyzer.KindProperty, TimerNeverDisposedAnalyzer.MemberKind),
                         $"Timer '{member.Name}' is never disposed or stopped anywhere in '{_type.Name}'"));
                     continue;
@@ -194,7 +197,10 @@ internal sealed class TimerMemberAnalysis
 
     private bool IsReleasedIn(ISymbol member, ISymbol method)
         => _uses.Any(u => SymbolEqualityComparer.Default.Equals(u.Member, member) && SymbolEqualityComparer.Default.Equals(u.Method, method))
-            || _nullChecks.Any(u => SymbolEqualityComparer.Default.Equals(u.Member, member) && SymbolEqualityComparer.Default.Equals(u.Method, method));
+            || IsNullCheckedIn(member, method);
+
+    private bool IsNullCheckedIn(ISymbol member, ISymbol method)
+        => _nullChecks.Any(u => SymbolEqualityComparer.Default.Equals(u.Member, member) && SymbolEqualityComparer.Default.Equals(u.Method, method));
 
     private static bool IsInsideLoop(IOperation operation)
     {

@@ -405,6 +405,18 @@ public sealed class TimerNeverDisposedAnalyzerTests
         """);
 
     [Fact]
+    public Task Reports_StaticTimerAssignedByOrdinaryMethodAndNeverDisposed() => VerifyAsync("""
+        using System.Threading;
+
+        static class Metrics
+        {
+            private static Timer? s_flush;
+
+            public static void Start() => s_flush = [|new Timer(_ => { }, null, 0, 1000)|];
+        }
+        """);
+
+    [Fact]
     public Task NoReport_StaticTimerCreatedOnceUnderNullCheck() => VerifyAsync("""
         using System.Threading;
 
