@@ -50,7 +50,7 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
             operationContext =>
             {
                 var creation = operationContext.Operation;
-                if (!symbols.IsUnboundedCreation(creation) || operationContext.ContainingSymbol.IsProgramEntryPoint())
+                if (!symbols.IsUnboundedCreation(creation))
                 {
                     return;
                 }

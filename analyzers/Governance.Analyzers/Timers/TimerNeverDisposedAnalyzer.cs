@@ -42,11 +42,6 @@ public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeLocals(OperationBlockAnalysisContext context, TimerSymbols symbols)
     {
-        if (context.OwningSymbol.IsProgramEntryPoint())
-        {
-            return;
-        }
-
         Dictionary<ILocalSymbol, IOperation>? creations = null;
         Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>? references = null;
         foreach (var block in context.OperationBlocks)
