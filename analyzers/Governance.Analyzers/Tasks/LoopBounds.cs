@@ -37,6 +37,16 @@ internal static class LoopBounds
         }
     }
 
+    /// <summary>
+    /// A <c>for</c> loop counting to a constant: a fixed number of repetitions (a stress test's thousand tasks),
+    /// not a walk over a collection.
+    /// </summary>
+    public static bool HasConstantBound(ILoopOperation loop)
+        => loop is IForLoopOperation { Condition: { } condition } forLoop
+            && condition.WalkDownConversions() is IBinaryOperation comparison
+            && IsCountingComparison(comparison.OperatorKind)
+            && (ReferencesAny(comparison.LeftOperand, forLoop) ? comparison.RightOperand : comparison.LeftOperand).ConstantValue.HasValue;
+
     /// <summary>The same judgement for the source of a <c>Select</c> or <c>foreach</c>.</summary>
     public static bool IsSmallOrConfiguredSource(IOperation source, int maxConstant, TaskSymbols symbols)
     {

@@ -57,6 +57,12 @@ internal static class SpawnDetector
             return new Spawn(invocation, SpawnKind.Task, $"'{method.Name}'", null, location);
         }
 
+        // An async void method runs on after the call returns and cannot even be awaited.
+        if (method.IsAsync && method.ReturnsVoid)
+        {
+            return new Spawn(invocation, SpawnKind.Task, $"'{method.Name}'", null, location);
+        }
+
         return null;
     }
 

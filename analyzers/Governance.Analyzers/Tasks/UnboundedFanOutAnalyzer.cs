@@ -222,6 +222,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
             var loops = LoopFacts.GetEnclosingLoops(operation);
             if (loops.Count == 0
                 || WaitsInsideLoop(loops[0], collection.Local)
+                || LoopBounds.HasConstantBound(loops[0])
                 || SpawnDetector.Detect(spawnOperation, symbols, limiters) is not { Kind: SpawnKind.Task } spawn
                 || loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols))
                 || LimiterAcquisition.IsPrecededByAcquire(operation, loops[loops.Count - 1], limiters, configured)

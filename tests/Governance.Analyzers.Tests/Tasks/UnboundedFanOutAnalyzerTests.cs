@@ -117,6 +117,26 @@ public sealed class UnboundedFanOutAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_LoopRepeatingAConstantNumberOfTimes() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class StressTest
+        {
+            async Task RunAsync()
+            {
+                var tasks = new List<Task>();
+                for (var i = 0; i < 1000; i++)
+                {
+                    tasks.Add(Task.Run(() => { }));
+                }
+
+                await Task.WhenAll(tasks);
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_FixedArity() => VerifyAsync("""
         using System.Threading.Tasks;
 

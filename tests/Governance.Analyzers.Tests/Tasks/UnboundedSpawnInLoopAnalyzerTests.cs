@@ -114,6 +114,25 @@ public sealed class UnboundedSpawnInLoopAnalyzerTests
         """);
 
     [Fact]
+    public Task Reports_AsyncVoidCallPerItem() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            void M(List<int> items)
+            {
+                foreach (var item in items)
+                {
+                    [|Handle|](item);
+                }
+            }
+
+            async void Handle(int item) => await Task.Yield();
+        }
+        """);
+
+    [Fact]
     public Task Reports_TaskStoredInField() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Threading.Tasks;
