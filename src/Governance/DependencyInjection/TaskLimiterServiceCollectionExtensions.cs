@@ -43,6 +43,8 @@ public static class TaskLimiterServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
 
+        services.AddSingleton(new TaskLimiterRegistration(name));
+
         // Application services first, so that the caller's configuration can still override them.
         services.AddSingleton<IConfigureOptions<TaskLimiterOptions>>(sp => new ConfigureNamedOptions<TaskLimiterOptions>(name, options =>
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 
 namespace Governance;
@@ -91,9 +92,14 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
             _queueTimer = _timeProvider.CreateTimer(s_onQueueTimer, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
+        MeterFactory = options.MeterFactory;
         _metrics = LimiterMetrics.For(MeterProvider.Get(options.MeterFactory));
         _metrics.Register(this);
     }
+
+    internal TimeProvider TimeProvider => _timeProvider;
+
+    internal IMeterFactory? MeterFactory { get; }
 
     /// <summary>The limiter's name, as given in <see cref="TaskLimiterOptions.Name"/>.</summary>
     public string Name { get; }
