@@ -79,7 +79,7 @@ internal static class ChannelReferenceClassifier
         }
 
         if (readConsumer is IInvocationOperation { TargetMethod.Name: "WithCancellation" } withCancellation
-            && (withCancellation.Instance == readChild || withCancellation.Arguments[0] == readChild)
+            && (withCancellation.Instance == readChild || (withCancellation.Arguments.Length > 0 && withCancellation.Arguments[0] == readChild))
             && PassesToken(withCancellation, symbols))
         {
             return null;

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -124,14 +125,17 @@ internal static class OperationExtensions
         return false;
     }
 
-    /// <summary>The argument whose parameter is named <paramref name="name"/>, if any was given.</summary>
-    public static IArgumentOperation? GetArgument(this IInvocationOperation invocation, string name)
+    /// <summary>
+    /// The value given for the parameter named <paramref name="name"/>. Arguments come in evaluation order, which
+    /// named arguments can make differ from parameter order, so position is not enough.
+    /// </summary>
+    public static IOperation? GetArgumentValue(this ImmutableArray<IArgumentOperation> arguments, string name)
     {
-        foreach (var argument in invocation.Arguments)
+        foreach (var argument in arguments)
         {
             if (argument.Parameter?.Name == name)
             {
-                return argument;
+                return argument.Value;
             }
         }
 

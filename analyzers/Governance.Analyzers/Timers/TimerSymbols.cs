@@ -76,9 +76,9 @@ internal sealed class TimerSymbols
             case IObjectCreationOperation { Arguments.Length: 1 } selfState when selfState.Type.IsOrDerivesFrom(ThreadingTimer):
                 return true;
             case IObjectCreationOperation { Arguments.Length: 4 } threadingTimer when threadingTimer.Type.IsOrDerivesFrom(ThreadingTimer):
-                return IsNoPeriod(threadingTimer.Arguments[3].Value);
+                return threadingTimer.Arguments.GetArgumentValue("period") is { } period && IsNoPeriod(period);
             case IInvocationOperation { Arguments.Length: 4 } createTimer:
-                return IsNoPeriod(createTimer.Arguments[3].Value);
+                return createTimer.Arguments.GetArgumentValue("period") is { } providedPeriod && IsNoPeriod(providedPeriod);
             default:
                 return false;
         }
@@ -92,8 +92,8 @@ internal sealed class TimerSymbols
         => creation switch
         {
             IObjectCreationOperation { Arguments.Length: 1 } selfState => selfState.Type.IsOrDerivesFrom(ThreadingTimer),
-            IObjectCreationOperation { Arguments.Length: 4 } threadingTimer => IsInfinite(threadingTimer.Arguments[2].Value),
-            IInvocationOperation { Arguments.Length: 4 } createTimer => IsInfinite(createTimer.Arguments[2].Value),
+            IObjectCreationOperation { Arguments.Length: 4 } threadingTimer => threadingTimer.Arguments.GetArgumentValue("dueTime") is { } due && IsInfinite(due),
+            IInvocationOperation { Arguments.Length: 4 } createTimer => createTimer.Arguments.GetArgumentValue("dueTime") is { } providedDue && IsInfinite(providedDue),
             _ => false,
         };
 
@@ -119,8 +119,8 @@ internal sealed class TimerSymbols
                 return true;
             // Change(Timeout.Infinite, ...) stops the timer; Change(due, 0 or Infinite) leaves one last tick.
             case "Change" when invocation.Arguments.Length > 0:
-                return IsInfinite(invocation.Arguments[0].Value)
-                    || (invocation.Arguments.Length > 1 && IsNoPeriod(invocation.Arguments[1].Value));
+                return (invocation.Arguments.GetArgumentValue("dueTime") is { } changedDue && IsInfinite(changedDue))
+                    || (invocation.Arguments.GetArgumentValue("period") is { } changedPeriod && IsNoPeriod(changedPeriod));
             default:
                 return false;
         }

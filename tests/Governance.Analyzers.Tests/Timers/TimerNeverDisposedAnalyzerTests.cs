@@ -503,6 +503,7 @@ public sealed class TimerNeverDisposedAnalyzerTests
                 var local = new Timer(_ => { }, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
                 var provided = time.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
                 var zeroPeriod = new Timer(_ => { }, null, 500, 0);
+                var named = new Timer(_ => { }, null, period: Timeout.Infinite, dueTime: 500);
                 var ownState = new Timer(state => ((Timer)state!).Dispose());
                 ownState.Change(500, 0);
                 var changed = new Timer(_ => { }, null, Timeout.Infinite, Timeout.Infinite);
