@@ -1,0 +1,87 @@
+using System.Globalization;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Governance.AspNetCore;
+
+/// <summary>
+/// Compares the limiters' live figures with the thresholds of <see cref="GovernanceHealthCheckOptions"/> and reports
+/// Healthy, Degraded or Unhealthy, with every figure in the result's data.
+/// </summary>
+/// <remarks>One instance lives for the application, because rates are measured between consecutive checks.</remarks>
+internal sealed class GovernanceHealthCheck(
+    GovernanceHealthCheckOptions options, IReadOnlyList<TaskLimiter> limiters, TimeProvider timeProvider) : IHealthCheck
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, (long Admitted, long Rejected)> _previous = new(StringComparer.Ordinal);
+    private long _previousTimestamp;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetTimestamp();
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        var status = HealthStatus.Healthy;
+        var reasons = new List<string>();
+        long inFlight = 0, queued = 0, started = 0;
+        double? minutes;
+
+        lock (_lock)
+        {
+            minutes = _previousTimestamp == 0 ? null : timeProvider.GetElapsedTime(_previousTimestamp, now).TotalMinutes;
+            foreach (var limiter in limiters)
+            {
+                var s = limiter.GetStatistics();
+                var (previousAdmitted, previousRejected) = _previous.GetValueOrDefault(s.Name);
+                var admittedDelta = s.TotalAdmitted - previousAdmitted;
+                var rejectedDelta = s.TotalRejected - previousRejected;
+                _previous[s.Name] = (s.TotalAdmitted, s.TotalRejected);
+
+                inFlight += s.InFlight;
+                queued += s.Queued;
+                started += admittedDelta;
+                var rate = admittedDelta + rejectedDelta == 0 ? 0 : (double)rejectedDelta / (admittedDelta + rejectedDelta);
+                data[s.Name + ".in_flight"] = s.InFlight;
+                data[s.Name + ".limit"] = s.MaxConcurrency;
+                data[s.Name + ".queued"] = s.Queued;
+                data[s.Name + ".rejection_rate"] = rate;
+                Grade(ref status, reasons, $"'{s.Name}' rejection rate", rate, options.RejectionRateDegraded, options.RejectionRateUnhealthy);
+            }
+
+            _previousTimestamp = now;
+        }
+
+        data["in_flight"] = inFlight;
+        data["queued"] = queued;
+        Grade(ref status, reasons, "work in flight", inFlight, options.InFlightDegraded, options.InFlightUnhealthy);
+        Grade(ref status, reasons, "callers queued", queued, options.QueuedDegraded, options.QueuedUnhealthy);
+        if (minutes is > 0)
+        {
+            var perMinute = started / minutes.Value;
+            data["started_per_minute"] = perMinute;
+            Grade(ref status, reasons, "work started per minute", perMinute, options.StartedPerMinuteDegraded, options.StartedPerMinuteUnhealthy);
+        }
+
+        var description = reasons.Count == 0
+            ? $"{limiters.Count} limiter(s) within their objectives."
+            : string.Join("; ", reasons);
+        return Task.FromResult(new HealthCheckResult(status, description, data: data));
+    }
+
+    private static void Grade(ref HealthStatus status, List<string> reasons, string what, double value, double? degraded, double? unhealthy)
+    {
+        var figure = value.ToString("0.###", CultureInfo.InvariantCulture);
+        if (unhealthy is { } u && value >= u)
+        {
+            status = HealthStatus.Unhealthy;
+            reasons.Add($"{what} {figure} ≥ {u.ToString(CultureInfo.InvariantCulture)} (unhealthy)");
+        }
+        else if (degraded is { } d && value >= d)
+        {
+            if (status == HealthStatus.Healthy)
+            {
+                status = HealthStatus.Degraded;
+            }
+
+            reasons.Add($"{what} {figure} ≥ {d.ToString(CultureInfo.InvariantCulture)} (degraded)");
+        }
+    }
+}
