@@ -43,22 +43,11 @@ public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeLocals(OperationBlockAnalysisContext context, TimerSymbols symbols)
     {
         Dictionary<ILocalSymbol, IOperation>? creations = null;
-        Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>? references = null;
         foreach (var block in context.OperationBlocks)
         {
             foreach (var operation in block.DescendantsAndSelf())
             {
-                if (operation is ILocalReferenceOperation reference)
-                {
-                    references ??= new Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>(SymbolEqualityComparer.Default);
-                    if (!references.TryGetValue(reference.Local, out var list))
-                    {
-                        references[reference.Local] = list = new List<ILocalReferenceOperation>();
-                    }
-
-                    list.Add(reference);
-                }
-                else if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out var local, out var isUsing) && !isUsing && !symbols.IsOneShot(operation))
+                if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out var local, out var isUsing) && !isUsing && !symbols.IsOneShot(operation))
                 {
                     creations ??= new Dictionary<ILocalSymbol, IOperation>(SymbolEqualityComparer.Default);
                     if (!creations.ContainsKey(local))
@@ -69,9 +58,27 @@ public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        // Perf: almost no method creates a timer; only those that do pay for collecting local references.
         if (creations is null)
         {
             return;
+        }
+
+        var references = new Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>(SymbolEqualityComparer.Default);
+        foreach (var block in context.OperationBlocks)
+        {
+            foreach (var operation in block.DescendantsAndSelf())
+            {
+                if (operation is ILocalReferenceOperation reference && creations.ContainsKey(reference.Local))
+                {
+                    if (!references.TryGetValue(reference.Local, out var list))
+                    {
+                        references[reference.Local] = list = new List<ILocalReferenceOperation>();
+                    }
+
+                    list.Add(reference);
+                }
+            }
         }
 
         foreach (var pair in creations)
@@ -80,7 +87,7 @@ public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
             var function = creation.GetEnclosingFunction();
             var canUseUsing = creation.Parent is IVariableInitializerOperation;
             var handled = false;
-            if (references is not null && references.TryGetValue(pair.Key, out var uses))
+            if (references.TryGetValue(pair.Key, out var uses))
             {
                 foreach (var use in uses)
                 {
