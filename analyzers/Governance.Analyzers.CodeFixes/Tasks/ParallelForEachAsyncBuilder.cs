@@ -56,12 +56,13 @@ internal static class ParallelForEachAsyncBuilder
     }
 
     /// <summary>The statement, annotated for formatting and name simplification.</summary>
-    public static StatementSyntax Build(string source, string item, string? scopeToken, string tokenParameter, string lambdaBody, bool isAsync)
+    /// <param name="awaitSuffix">Text after the call inside the await, such as <c>.ConfigureAwait(false)</c>.</param>
+    public static StatementSyntax Build(string source, string item, string? scopeToken, string tokenParameter, string lambdaBody, bool isAsync, string awaitSuffix = "")
     {
         var options = scopeToken is null
             ? $"new global::System.Threading.Tasks.ParallelOptions {{ MaxDegreeOfParallelism = {DefaultParallelism} }}"
             : $"new global::System.Threading.Tasks.ParallelOptions {{ MaxDegreeOfParallelism = {DefaultParallelism}, CancellationToken = {scopeToken} }}";
-        var text = $"await global::System.Threading.Tasks.Parallel.ForEachAsync({source}, {options}, {(isAsync ? "async " : string.Empty)}({item}, {tokenParameter}) => {lambdaBody});";
+        var text = $"await global::System.Threading.Tasks.Parallel.ForEachAsync({source}, {options}, {(isAsync ? "async " : string.Empty)}({item}, {tokenParameter}) => {lambdaBody}){awaitSuffix};";
         return AnnotateForCleanup(SyntaxFactory.ParseStatement(text));
     }
 

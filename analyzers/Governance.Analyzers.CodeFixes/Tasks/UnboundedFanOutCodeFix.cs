@@ -69,7 +69,7 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
     {
         if (!ParallelForEachAsyncBuilder.IsAvailable(model)
             || node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { ArgumentList.Arguments.Count: 1 } whenAll
-            || whenAll.Parent is not AwaitExpressionSyntax { Parent: ExpressionStatementSyntax statement }
+            || GetAwaitStatement(whenAll, out var awaitSuffix) is not { } statement
             || model.GetSymbolInfo(whenAll, cancellationToken).Symbol is not IMethodSymbol { Name: "WhenAll", IsGenericMethod: false }
             || StripMaterialization(whenAll.ArgumentList.Arguments[0].Expression) is not InvocationExpressionSyntax
             {
@@ -109,9 +109,28 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
 
         var scopeToken = ParallelForEachAsyncBuilder.FindTokenInScope(model, statement.SpanStart);
         var tokenParameter = ParallelForEachAsyncBuilder.ChooseTokenParameterName(model, statement.SpanStart, scopeToken);
-        var replacement = ParallelForEachAsyncBuilder.Build(select.Expression.WithoutTrivia().ToString(), item, scopeToken, tokenParameter, body, isAsync: true)
+        var replacement = ParallelForEachAsyncBuilder.Build(select.Expression.WithoutTrivia().ToString(), item, scopeToken, tokenParameter, body, isAsync: true, awaitSuffix)
             .WithTriviaFrom(statement);
         return (statement, replacement);
+    }
+
+    /// <summary>
+    /// The statement <c>await Task.WhenAll(...);</c>, also with <c>.ConfigureAwait(...)</c>, which the new call keeps
+    /// (<paramref name="awaitSuffix"/>).
+    /// </summary>
+    private static ExpressionStatementSyntax? GetAwaitStatement(InvocationExpressionSyntax whenAll, out string awaitSuffix)
+    {
+        awaitSuffix = string.Empty;
+        switch (whenAll.Parent)
+        {
+            case AwaitExpressionSyntax { Parent: ExpressionStatementSyntax statement }:
+                return statement;
+            case MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: InvocationExpressionSyntax { Parent: AwaitExpressionSyntax { Parent: ExpressionStatementSyntax statement } } configure } access:
+                awaitSuffix = "." + access.Name.WithoutTrivia() + configure.ArgumentList.WithoutTrivia();
+                return statement;
+            default:
+                return null;
+        }
     }
 
     /// <summary>An async body is kept; an expression producing a task is awaited; a synchronous block is not rewritten.</summary>

@@ -79,4 +79,36 @@ public sealed class UnboundedFanOutCodeFixTests
             static Task FetchAsync(string url) => Task.CompletedTask;
         }
         """);
+
+    [Fact]
+    public Task Fix_KeepsConfigureAwaitAndMethodGroupSelector() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Batch
+        {
+            async Task RunAsync(List<int> records)
+            {
+                await [|Task.WhenAll|](records.Select(ProcessAsync)).ConfigureAwait(false);
+            }
+
+            static Task ProcessAsync(int record) => Task.CompletedTask;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Batch
+        {
+            async Task RunAsync(List<int> records)
+            {
+                await Parallel.ForEachAsync(records, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (item, cancellationToken) => await ProcessAsync(item)).ConfigureAwait(false);
+            }
+
+            static Task ProcessAsync(int record) => Task.CompletedTask;
+        }
+        """);
 }
