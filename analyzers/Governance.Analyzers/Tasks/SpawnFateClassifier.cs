@@ -45,13 +45,14 @@ internal static class SpawnFateClassifier
                 case IArgumentOperation { Parent: IInvocationOperation call } argument:
                     if (call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 && call.Arguments[0] == argument)
                     {
-                        // `task.Forget()` drops the task; `task.WithTimeout(...)` hands back another to follow.
+                        // `task.Forget()` drops the task; `task.Unwrap()` or `task.WithTimeout(...)` hands back another
+                        // task for the same work, to follow.
                         if (call.TargetMethod.ReturnsVoid)
                         {
                             return SpawnFate.Discarded;
                         }
 
-                        if (call.TargetMethod.ReturnType.Equals(argument.Value.Type, SymbolEqualityComparer.Default))
+                        if (IsTask(call.TargetMethod.ReturnType))
                         {
                             consumer = call.GetConsumer(out child);
                             continue;
@@ -149,6 +150,9 @@ internal static class SpawnFateClassifier
 
         return result;
     }
+
+    private static bool IsTask(ITypeSymbol type)
+        => type.Name is "Task" or "ValueTask" && type.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks";
 
     public static bool IsCollectionAdd(string name)
         => name is "Add" or "AddRange" or "Enqueue" or "Push" or "Insert" or "TryAdd" or "AddLast" or "AddFirst" or "TryEnqueue";

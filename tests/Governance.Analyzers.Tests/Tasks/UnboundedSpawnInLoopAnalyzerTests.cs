@@ -84,6 +84,30 @@ public sealed class UnboundedSpawnInLoopAnalyzerTests
         """);
 
     [Fact]
+    public Task Reports_SpawnFollowedThroughUnwrapAndForgetHelpers() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        static class TaskExtensions
+        {
+            public static void Forget(this Task task) { }
+        }
+
+        class C
+        {
+            void M(List<int> items)
+            {
+                foreach (var item in items)
+                {
+                    _ = [|Task.Factory.StartNew|](async () => await Task.Delay(item)).Unwrap();
+                    [|Task.Run|](() => { }).Forget();
+                    [|Task.Run|](() => { }).ContinueWith(t => { });
+                }
+            }
+        }
+        """);
+
+    [Fact]
     public Task Reports_AsyncCallDiscardedOrAsStatement() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Threading.Tasks;
