@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
+using System.Threading;
 using System.Linq;
 using Governance.Analyzers.Operations;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Governance.Analyzers.Limiting;
@@ -74,11 +76,58 @@ internal static class LimiterAcquisition
     /// Whether the delegate's first awaited step (or a synchronous wait before it) acquires a limiter:
     /// <c>async () =&gt; { await gate.WaitAsync(); try { ... } finally { gate.Release(); } }</c>.
     /// </summary>
-    public static bool AcquiresFirst(IAnonymousFunctionOperation function, LimiterSymbols symbols, ImmutableArray<INamedTypeSymbol> configured)
+    public static bool AcquiresFirst(IAnonymousFunctionOperation function, LimiterSymbols symbols, ImmutableArray<INamedTypeSymbol> configured, CancellationToken cancellationToken)
+    {
+        if (FirstStepAcquires(function.Body, symbols, configured))
+        {
+            return true;
+        }
+
+        // `() => ProcessAsync(item)`: the work is the called method, whose first step may be the acquire.
+        return function.Body.DescendantsInSameFunction().OfType<IReturnOperation>().FirstOrDefault()?.ReturnedValue?.WalkDownConversions() is IInvocationOperation call
+            && CalleeAcquiresFirst(call.TargetMethod, function.SemanticModel, symbols, configured, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether a method of this syntax tree starts by acquiring a limiter: the common throttling helper
+    /// <c>async Task ProcessAsync(T item) { await _gate.WaitAsync(); try { ... } finally { _gate.Release(); } }</c>.
+    /// Only the current tree's semantic model is used, so a callee declared in another file is not followed.
+    /// </summary>
+    public static bool CalleeAcquiresFirst(IMethodSymbol method, SemanticModel? model, LimiterSymbols symbols, ImmutableArray<INamedTypeSymbol> configured, CancellationToken cancellationToken)
+    {
+        if (model is null)
+        {
+            return false;
+        }
+
+        foreach (var reference in method.OriginalDefinition.DeclaringSyntaxReferences)
+        {
+            if (reference.SyntaxTree != model.SyntaxTree)
+            {
+                continue;
+            }
+
+            var body = reference.GetSyntax(cancellationToken) switch
+            {
+                MethodDeclarationSyntax declaration => (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody,
+                LocalFunctionStatementSyntax local => (SyntaxNode?)local.Body ?? local.ExpressionBody,
+                _ => null,
+            };
+            if (body is not null && model.GetOperation(body, cancellationToken) is { } operation && FirstStepAcquires(operation, symbols, configured))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the first awaited step under <paramref name="body"/>, or a synchronous wait before it, acquires a limiter.</summary>
+    private static bool FirstStepAcquires(IOperation body, LimiterSymbols symbols, ImmutableArray<INamedTypeSymbol> configured)
     {
         IOperation? firstAwait = null;
         IInvocationOperation? firstAcquire = null;
-        foreach (var operation in function.Body.DescendantsInSameFunction())
+        foreach (var operation in body.DescendantsInSameFunction())
         {
             if (operation is IAwaitOperation awaitOperation && (firstAwait is null || awaitOperation.Syntax.SpanStart < firstAwait.Syntax.SpanStart))
             {

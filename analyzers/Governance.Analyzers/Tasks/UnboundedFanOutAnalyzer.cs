@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using Governance.Analyzers.Limiting;
 using Governance.Analyzers.Operations;
 using Governance.Analyzers.Options;
@@ -70,7 +71,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         {
             if (SelectorStartsWork(select, symbols)
                 && !LoopBounds.IsSmallOrConfiguredSource(select.Arguments[0].Value, options.MaxConstantIterations, symbols)
-                && !SelectorAcquiresFirst(select, limiters, configured))
+                && !SelectorAcquiresFirst(select, limiters, configured, context.CancellationToken))
             {
                 source = select.Arguments[0].Value.Syntax.ToString();
                 isSelect = value == StripMaterialization(invocation.Arguments[0].Value.WalkDownConversions(), symbols);
@@ -78,7 +79,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         }
         else if (value is ILocalReferenceOperation collection)
         {
-            source = FindUnboundedFillingLoop(collection, symbols, limiters, options, configured);
+            source = FindUnboundedFillingLoop(collection, symbols, limiters, options, configured, context.CancellationToken);
         }
 
         if (source is null)
@@ -154,9 +155,13 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static bool SelectorAcquiresFirst(IInvocationOperation select, LimiterSymbols limiters, ImmutableArray<INamedTypeSymbol> configured)
-        => select.Arguments[1].Value.WalkDownConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation selector }
-            && LimiterAcquisition.AcquiresFirst(selector, limiters, configured);
+    private static bool SelectorAcquiresFirst(IInvocationOperation select, LimiterSymbols limiters, ImmutableArray<INamedTypeSymbol> configured, CancellationToken cancellationToken)
+        => select.Arguments[1].Value.WalkDownConversions() switch
+        {
+            IDelegateCreationOperation { Target: IAnonymousFunctionOperation selector } => LimiterAcquisition.AcquiresFirst(selector, limiters, configured, cancellationToken),
+            IDelegateCreationOperation { Target: IMethodReferenceOperation method } => LimiterAcquisition.CalleeAcquiresFirst(method.Method, select.SemanticModel, limiters, configured, cancellationToken),
+            _ => false,
+        };
 
     /// <summary>The value a local is given, when it is given exactly one in its code block.</summary>
     private static IOperation? FindSingleValue(ILocalReferenceOperation reference)
@@ -196,7 +201,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
     /// The collection a loop walks while adding one spawned task per iteration to <paramref name="collection"/>,
     /// when that loop is not small, configured or limited; null otherwise.
     /// </summary>
-    private static string? FindUnboundedFillingLoop(ILocalReferenceOperation collection, TaskSymbols symbols, LimiterSymbols limiters, GovernanceOptions options, ImmutableArray<INamedTypeSymbol> configured)
+    private static string? FindUnboundedFillingLoop(ILocalReferenceOperation collection, TaskSymbols symbols, LimiterSymbols limiters, GovernanceOptions options, ImmutableArray<INamedTypeSymbol> configured, CancellationToken cancellationToken)
     {
         foreach (var operation in collection.GetRoot().Descendants())
         {
@@ -227,7 +232,9 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 || loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols))
                 || LimiterAcquisition.IsPrecededByAcquire(operation, loops[loops.Count - 1], limiters, configured)
                 || LimiterAcquisition.IsPrecededByAcquire(spawn.Operation, loops[loops.Count - 1], limiters, configured)
-                || (spawn.Work is { } work && LimiterAcquisition.AcquiresFirst(work, limiters, configured)))
+                || (spawn.Work is { } work && LimiterAcquisition.AcquiresFirst(work, limiters, configured, cancellationToken))
+                || (spawn.Work is null && spawn.Operation is IInvocationOperation call
+                    && LimiterAcquisition.CalleeAcquiresFirst(call.TargetMethod, call.SemanticModel, limiters, configured, cancellationToken)))
             {
                 continue;
             }

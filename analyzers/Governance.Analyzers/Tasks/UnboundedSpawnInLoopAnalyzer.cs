@@ -65,7 +65,7 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
             || (spawn.Kind != SpawnKind.Thread && LoopFacts.IsAcceptLoop(loop, symbols))
             || LoopFacts.ExitsAfter(spawn.Operation, loop)
             || LimiterAcquisition.IsPrecededByAcquire(spawn.Operation, loops[loops.Count - 1], limiters, configured)
-            || (!options.RequireLimitBeforeSpawn && spawn.Work is { } work && LimiterAcquisition.AcquiresFirst(work, limiters, configured)))
+            || (!options.RequireLimitBeforeSpawn && AcquiresFirst(spawn, limiters, configured, context.CancellationToken)))
         {
             return;
         }
@@ -78,4 +78,10 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
         };
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedSpawnInLoop, spawn.Location, spawn.DisplayName, LoopFacts.GetKeyword(loop), consequence));
     }
+
+    /// <summary>The spawned lambda, or the spawned call's method, takes a limiter as its first step.</summary>
+    private static bool AcquiresFirst(Spawn spawn, LimiterSymbols limiters, ImmutableArray<INamedTypeSymbol> configured, System.Threading.CancellationToken cancellationToken)
+        => spawn.Work is { } work
+            ? LimiterAcquisition.AcquiresFirst(work, limiters, configured, cancellationToken)
+            : spawn.Operation is IInvocationOperation call && LimiterAcquisition.CalleeAcquiresFirst(call.TargetMethod, call.SemanticModel, limiters, configured, cancellationToken);
 }

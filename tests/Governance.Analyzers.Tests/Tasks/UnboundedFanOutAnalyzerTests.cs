@@ -196,6 +196,39 @@ public sealed class UnboundedFanOutAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_CalledMethodAcquiresLimiterFirst() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            private readonly SemaphoreSlim _gate = new(10);
+
+            async Task RunAsync(List<int> records)
+            {
+                await Task.WhenAll(records.Select(ProcessAsync));
+                await Task.WhenAll(records.Select(r => ProcessAsync(r)));
+
+                var tasks = new List<Task>();
+                foreach (var record in records)
+                {
+                    tasks.Add(ProcessAsync(record));
+                }
+
+                await Task.WhenAll(tasks);
+            }
+
+            private async Task ProcessAsync(int record)
+            {
+                await _gate.WaitAsync();
+                try { await Task.Delay(record); } finally { _gate.Release(); }
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_WindowOrBatchAwaitedInsideTheLoop() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Threading.Tasks;

@@ -556,6 +556,67 @@ public sealed class UnboundedSpawnInLoopAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_CalledMethodAcquiresLimiterFirst() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            private readonly SemaphoreSlim _gate = new(10);
+
+            void M(List<int> items)
+            {
+                foreach (var item in items)
+                {
+                    _ = ProcessAsync(item);
+                    _ = Task.Run(() => ProcessAsync(item));
+                }
+            }
+
+            private async Task ProcessAsync(int item)
+            {
+                await _gate.WaitAsync();
+                try
+                {
+                    await Task.Delay(item);
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_CalledMethodAwaitsSomethingElseFirst() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            private readonly SemaphoreSlim _gate = new(10);
+
+            void M(List<int> items)
+            {
+                foreach (var item in items)
+                {
+                    _ = [|ProcessAsync|](item);
+                }
+            }
+
+            private async Task ProcessAsync(int item)
+            {
+                await Task.Delay(item);
+                await _gate.WaitAsync();
+                _gate.Release();
+            }
+        }
+        """);
+
+    [Fact]
     public Task Reports_LimiterInsideDelegateWhenRequireLimitBeforeSpawn() => VerifyWithConfigAsync("""
         root = true
 
