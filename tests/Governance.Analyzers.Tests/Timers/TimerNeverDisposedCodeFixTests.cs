@@ -312,4 +312,48 @@ public sealed class TimerNeverDisposedCodeFixTests
             public void Dispose() => _timer.Dispose();
         }
         """);
+
+    [Fact]
+    public Task Fix_FieldDisposedInDisposeOfAnotherPartialFile()
+    {
+        var test = new CodeFixTest<TimerNeverDisposedAnalyzer, TimerNeverDisposedCodeFix>();
+        test.TestState.Sources.Add(("/0/Poller.cs", """
+            using System.Threading;
+
+            partial class Poller
+            {
+                private readonly Timer _timer = [|new Timer(_ => { }, null, 0, 1000)|];
+            }
+            """));
+        test.TestState.Sources.Add(("/0/Poller.Dispose.cs", """
+            using System;
+
+            partial class Poller : IDisposable
+            {
+                public void Dispose()
+                {
+                }
+            }
+            """));
+        test.FixedState.Sources.Add(("/0/Poller.cs", """
+            using System.Threading;
+
+            partial class Poller
+            {
+                private readonly Timer _timer = new Timer(_ => { }, null, 0, 1000);
+            }
+            """));
+        test.FixedState.Sources.Add(("/0/Poller.Dispose.cs", """
+            using System;
+
+            partial class Poller : IDisposable
+            {
+                public void Dispose()
+                {
+                    _timer?.Dispose();
+                }
+            }
+            """));
+        return test.RunAsync();
+    }
 }
