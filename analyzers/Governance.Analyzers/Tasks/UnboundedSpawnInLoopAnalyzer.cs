@@ -74,6 +74,7 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
         {
             SpawnKind.Thread => "one thread per item, each with its own stack, with no bound",
             SpawnKind.WorkItem => "one work item per item with no bound and nobody waits for it",
+            _ when fate == SpawnFate.Stored && storage is not null => $"one task per item with no bound, kept in '{storage.Name}' instead of awaited",
             _ => "one task per item with no bound and nobody awaits it",
         };
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedSpawnInLoop, spawn.Location, spawn.DisplayName, LoopFacts.GetKeyword(loop), consequence));
