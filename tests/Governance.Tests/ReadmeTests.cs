@@ -3,17 +3,19 @@ namespace Governance.Tests;
 /// <summary>The README's code must be code that builds: its quick start is the snippet of a sample that CI compiles.</summary>
 public sealed class ReadmeTests
 {
-    [Fact]
-    public void QuickStart_InReadme_IsTheSampleThatCiBuilds()
+    [Theory]
+    [InlineData("quickstart", "samples/QuickStart/Program.cs", "new TaskLimiter(")]
+    [InlineData("aspnetcore", "samples/GovernedOrders/Program.cs", "app.UseTaskLimiter();")]
+    public void Snippet_InReadme_IsTheSampleThatCiBuilds(string name, string samplePath, string mustContain)
     {
         var root = RepositoryRoot();
-        var sample = File.ReadAllText(Path.Combine(root, "samples", "QuickStart", "Program.cs")).ReplaceLineEndings("\n");
+        var sample = File.ReadAllText(Path.Combine(root, samplePath)).ReplaceLineEndings("\n");
         var readme = File.ReadAllText(Path.Combine(root, "README.md")).ReplaceLineEndings("\n");
 
-        var snippet = Between(sample, "// begin-snippet: quickstart\n", "// end-snippet").TrimEnd('\n');
-        var shown = Between(Between(readme, "<!-- snippet: quickstart", "\n```\n"), "```csharp\n", null).TrimEnd('\n');
+        var snippet = Between(sample, $"// begin-snippet: {name}\n", "// end-snippet").TrimEnd('\n');
+        var shown = Between(Between(readme, $"<!-- snippet: {name}", "\n```\n"), "```csharp\n", null).TrimEnd('\n');
 
-        Assert.Contains("new TaskLimiter(", snippet, StringComparison.Ordinal);
+        Assert.Contains(mustContain, snippet, StringComparison.Ordinal);
         Assert.Equal(snippet, shown);
     }
 
