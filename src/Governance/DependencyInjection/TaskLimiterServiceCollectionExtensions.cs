@@ -61,20 +61,7 @@ public static class TaskLimiterServiceCollectionExtensions
             var name = (string)key!;
             var monitor = sp.GetRequiredService<IOptionsMonitor<TaskLimiterOptions>>();
             var limiter = new TaskLimiter(monitor.Get(name));
-            monitor.OnChange((options, changed) =>
-            {
-                if (changed == name && options.MaxConcurrency > 0 && options.MaxConcurrency != limiter.MaxConcurrency)
-                {
-                    try
-                    {
-                        limiter.SetMaxConcurrency(options.MaxConcurrency);
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        // The container is shutting down.
-                    }
-                }
-            });
+            OptionsReload.Watch(monitor, name, static o => o.MaxConcurrency, () => limiter.MaxConcurrency, limiter.SetMaxConcurrency);
             return limiter;
         });
 

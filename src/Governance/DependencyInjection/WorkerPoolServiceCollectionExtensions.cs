@@ -48,20 +48,7 @@ public static class WorkerPoolServiceCollectionExtensions
         {
             var monitor = sp.GetRequiredService<IOptionsMonitor<WorkerPoolOptions>>();
             var pool = new WorkerPool<T>((item, ct) => handler(sp, item, ct), monitor.Get(name));
-            monitor.OnChange((options, changed) =>
-            {
-                if (changed == name && options.Workers > 0 && options.Workers != pool.Workers)
-                {
-                    try
-                    {
-                        pool.SetWorkerCount(options.Workers);
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        // The container is shutting down.
-                    }
-                }
-            });
+            OptionsReload.Watch(monitor, name, static o => o.Workers, () => pool.Workers, pool.SetWorkerCount);
             return pool;
         });
         services.AddSingleton<IHostedService>(sp => new WorkerPoolHostedService<T>(sp.GetRequiredKeyedService<WorkerPool<T>>(name)));
