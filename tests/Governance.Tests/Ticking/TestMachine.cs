@@ -29,6 +29,32 @@ internal sealed class TestMachine(TickerStateMachineOptions options) : TickerSta
     /// <summary>The next record of <paramref name="channel"/>, or a test failure after the bound.</summary>
     public static Task<string> NextAsync(Channel<string> channel) => channel.Reader.ReadAsync().AsTask().Bounded();
 
+    /// <summary>The next <paramref name="count"/> records of <paramref name="channel"/>.</summary>
+    public static async Task<string[]> NextAsync(Channel<string> channel, int count)
+    {
+        var records = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            records[i] = await NextAsync(channel);
+        }
+
+        return records;
+    }
+
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        // Disposal drains the queue and waits for the running handler. A test that fails while a handler waits on one
+        // of its gates would hang here instead of failing; bound the wait so that it fails.
+        try
+        {
+            await base.DisposeAsyncCore().AsTask().WaitAsync(TaskTestExtensions.Limit);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException("The machine did not stop: a handler is still waiting on a gate the test never opened.", ex);
+        }
+    }
+
     protected override async ValueTask OnTickAsync(CancellationToken cancellationToken)
     {
         Enter("tick");
