@@ -60,6 +60,7 @@ public abstract class TickerStateMachine<TEvent> : TickerStateMachine
             SingleReader = true,
             AllowSynchronousContinuations = false,
         });
+        RegisterMetrics();
     }
 
     /// <summary>Queues an event if there is room right now; never waits.</summary>

@@ -101,7 +101,6 @@ public abstract class TickerStateMachine : IAsyncDisposable
         _stopOnError = options.StopOnError;
         _logger = options.Logger;
         _metrics = TickerMetrics.For(MeterProvider.Get(options.MeterFactory));
-        _metrics.Register(this);
     }
 
     /// <summary>The machine's name, from <see cref="TickerStateMachineOptions.Name"/> or the derived type's name.</summary>
@@ -266,6 +265,12 @@ public abstract class TickerStateMachine : IAsyncDisposable
 
     /// <summary>Removes every queued event without handling it; returns how many there were. Called after <see cref="CloseIntake"/>.</summary>
     private protected abstract int DiscardPendingEvents();
+
+    /// <summary>
+    /// Puts the machine on the meter's instruments. Called by the derived constructor once its queue exists: a listener
+    /// may collect at any moment, and collecting reads the queue.
+    /// </summary>
+    private protected void RegisterMetrics() => _metrics.Register(this);
 
     /// <summary>Whether posting is refused because the machine is stopping or stopped.</summary>
     private protected bool IsStopping => Volatile.Read(ref _state) == Stopping;
