@@ -283,6 +283,27 @@ public sealed class TickerStateMachineTests
     }
 
     [Fact]
+    public async Task PostAndPostAsync_WhileTheLoopIdles_WakeIt()
+    {
+        await using var machine = Create();
+        await machine.StartAsync();
+
+        // Each round gives the loop time to go to sleep on an empty queue before the next event arrives.
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.True(machine.Post(i));
+            Assert.Equal($"event:{i}", await TestMachine.NextAsync(machine.Ended));
+            await Task.Delay(1);
+            await machine.PostAsync(-i);
+            Assert.Equal($"event:{-i}", await TestMachine.NextAsync(machine.Ended));
+            await Task.Delay(1);
+            _time.Advance(Period);
+            Assert.Equal("tick", await TestMachine.NextAsync(machine.Ended));
+            await Task.Delay(1);
+        }
+    }
+
+    [Fact]
     public async Task Post_QueueFull_ReturnsFalseAndCountsTheRejection()
     {
         await using var machine = Create(eventCapacity: 2);
