@@ -41,6 +41,19 @@ public sealed class TickerStateMachineTests
     }
 
     [Fact]
+    public async Task Ticks_WithTheSystemClock_Fire()
+    {
+        // The one test on real time: the default TimeProvider's timer must drive the loop too. It waits for ticks, never
+        // for their timing.
+        await using var machine = new TestMachine(new TickerStateMachineOptions { Period = TimeSpan.FromMilliseconds(10) });
+        await machine.StartAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("tick", await TestMachine.NextAsync(machine.Ended));
+        }
+    }
+
+    [Fact]
     public async Task Ticks_BeforeTheFirstPeriod_DoNotRun()
     {
         await using var machine = Create();
