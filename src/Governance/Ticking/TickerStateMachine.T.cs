@@ -13,14 +13,14 @@ namespace Governance;
 /// <para><b>Ticks.</b> A periodic timer from <see cref="TickerStateMachineOptions.TimeProvider"/> fires every
 /// <see cref="TickerStateMachine.Period"/>. Ticks never overlap and never pile up: a firing while a tick is pending
 /// merges into it (at most one tick waits, as in Go, where a slow receiver makes the ticker drop ticks). A pending tick
-/// runs before the next event, so at most one event runs between two ticks and a flood of events cannot starve them.
-/// </para>
+/// runs before the next event, so a tick that falls due waits only for the handler running at that moment, and a flood
+/// of events cannot starve the ticks.</para>
 /// <para><b>Events.</b> Posted events wait in a bounded FIFO queue of <see cref="TickerStateMachine.EventCapacity"/>.
 /// <see cref="Post"/> never waits and returns <see langword="false"/> when the queue is full;
 /// <see cref="PostAsync"/> waits for space, which pushes back on the producer. An event is never dropped silently:
 /// every refusal is reported to the caller and counted, and every accepted event is either handled once or, when a
 /// stop is cut short or the machine stops on an error, counted as abandoned. Events posted before
-/// <see cref="TickerStateMachine.StartAsync"/> wait in the queue and are handled first.</para>
+/// <see cref="TickerStateMachine.StartAsync"/> wait in the queue and are handled in order once it runs.</para>
 /// <para><b>Failures.</b> A handler that throws is reported — counted (<c>governance.ticker.failures</c>), logged to
 /// <see cref="TickerStateMachineOptions.Logger"/>, and passed to <see cref="TickerStateMachine.OnTickFailed"/> or
 /// <see cref="OnEventFailed"/> — and the loop goes on, unless <see cref="TickerStateMachineOptions.StopOnError"/>
@@ -38,6 +38,22 @@ namespace Governance;
 /// <c>.rejected_events</c> (tag <c>governance.rejection.reason</c>: <c>queue_full</c> or <c>stopped</c>) and
 /// <c>.abandoned_events</c>.</para>
 /// </remarks>
+/// <example>
+/// One loop replaces a poller per order; its state is plain fields.
+/// <code>
+/// sealed class OrderStateMachine(TimeProvider time) : TickerStateMachine&lt;OrderEvent&gt;(
+///     new TickerStateMachineOptions { Name = "orders", Period = TimeSpan.FromSeconds(5), TimeProvider = time })
+/// {
+///     private readonly Dictionary&lt;string, Order&gt; _open = new();
+///
+///     protected override ValueTask OnEventAsync(OrderEvent e, CancellationToken ct) { _open[e.OrderId] = e.Order; return default; }
+///     protected override async ValueTask OnTickAsync(CancellationToken ct) { foreach (var order in _open.Values) await PollAsync(order, ct); }
+/// }
+///
+/// services.AddTickerStateMachine&lt;OrderStateMachine&gt;();   // started and stopped with the host
+/// machine.Post(new OrderEvent(...));                         // false when the queue is full
+/// </code>
+/// </example>
 public abstract class TickerStateMachine<TEvent> : TickerStateMachine
 {
     private readonly Channel<TEvent> _events;

@@ -117,12 +117,12 @@ public abstract class TickerStateMachine : IAsyncDisposable
     /// machine stopped on an error (<see cref="TickerStateMachineOptions.StopOnError"/>).
     /// </summary>
     /// <remarks>
-    /// Pending until the machine is stopped (a machine that is never started completes when it is stopped). After a
-    /// stop cut short by its token, it completes once the handler that was running returns.
+    /// Pending while the machine runs, and before it starts (a machine that is never started completes when it is
+    /// stopped). After a stop cut short by its token, it completes once the handler that was running returns.
     /// </remarks>
     public Task Completion => _completion.Task;
 
-    /// <summary>Starts the timer and the loop. Events posted before the start are handled first, in order.</summary>
+    /// <summary>Starts the timer and the loop. Events posted before the start wait in the queue and are handled in order.</summary>
     /// <param name="cancellationToken">Checked once, before starting; the machine runs until <see cref="StopAsync"/>.</param>
     /// <returns>A completed task: starting never waits for a handler.</returns>
     /// <remarks>
