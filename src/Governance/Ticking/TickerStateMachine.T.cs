@@ -58,6 +58,10 @@ public abstract class TickerStateMachine<TEvent> : TickerStateMachine
 {
     private readonly Channel<TEvent> _events;
 
+    // Set just before the channel closes, so that a refused post is told apart from a full queue without a window in
+    // which a closed channel still looks merely full.
+    private volatile bool _intakeClosed;
+
     /// <summary>Creates a machine with the given options; it does nothing until <see cref="TickerStateMachine.StartAsync"/>.</summary>
     /// <param name="options">The settings; validated and copied, so later changes to the object have no effect.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
@@ -93,7 +97,7 @@ public abstract class TickerStateMachine<TEvent> : TickerStateMachine
             return true;
         }
 
-        CountRejected(stopped: IsStopping);
+        CountRejected(stopped: _intakeClosed);
         return false;
     }
 
@@ -140,7 +144,11 @@ public abstract class TickerStateMachine<TEvent> : TickerStateMachine
 
     private protected override int PendingEventCount => _events.Reader.Count;
 
-    private protected override void CloseIntake() => _events.Writer.TryComplete();
+    private protected override void CloseIntake()
+    {
+        _intakeClosed = true;
+        _events.Writer.TryComplete();
+    }
 
     private protected override async ValueTask<bool> HandleNextEventAsync(CancellationToken cancellationToken)
     {

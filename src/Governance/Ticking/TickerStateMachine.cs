@@ -272,9 +272,6 @@ public abstract class TickerStateMachine : IAsyncDisposable
     /// </summary>
     private protected void RegisterMetrics() => _metrics.Register(this);
 
-    /// <summary>Whether posting is refused because the machine is stopping or stopped.</summary>
-    private protected bool IsStopping => Volatile.Read(ref _state) == Stopping;
-
     /// <summary>Counts a refused post.</summary>
     private protected void CountRejected(bool stopped)
     {
@@ -489,7 +486,7 @@ public abstract class TickerStateMachine : IAsyncDisposable
     private async ValueTask SleepAsync()
     {
         Interlocked.Exchange(ref _sleeping, 1);
-        if (Volatile.Read(ref _tickPending) != 0 || PendingEventCount != 0 || IsStopping || _abort.IsCancellationRequested)
+        if (Volatile.Read(ref _tickPending) != 0 || PendingEventCount != 0 || Volatile.Read(ref _state) == Stopping || _abort.IsCancellationRequested)
         {
             if (Interlocked.Exchange(ref _sleeping, 0) != 0)
             {
