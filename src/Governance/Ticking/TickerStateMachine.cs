@@ -149,10 +149,24 @@ public abstract class TickerStateMachine : IAsyncDisposable
 
         // A stop may land between the transition above and the loop's start. That is fine: the loop disposes the timer
         // when it ends, and it reads _timer only after Task.Run has published it.
-        using (ExecutionContext.SuppressFlow())
+        // SuppressFlow throws when the flow is already suppressed (a caller may start machines from such a region).
+        var restoreFlow = !ExecutionContext.IsFlowSuppressed();
+        if (restoreFlow)
+        {
+            ExecutionContext.SuppressFlow();
+        }
+
+        try
         {
             _timer = _timeProvider.CreateTimer(s_onTimer, this, Period, Period);
             _ = Task.Run(RunLoopAsync, CancellationToken.None);
+        }
+        finally
+        {
+            if (restoreFlow)
+            {
+                ExecutionContext.RestoreFlow();
+            }
         }
 
         return Task.CompletedTask;

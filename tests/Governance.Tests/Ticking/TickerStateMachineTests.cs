@@ -602,6 +602,19 @@ public sealed class TickerStateMachineTests
         Assert.Null(seen);
     }
 
+    [Fact]
+    public async Task StartAsync_FlowAlreadySuppressed_Starts()
+    {
+        await using var machine = Create();
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = machine.StartAsync();
+        }
+
+        Assert.True(machine.Post(1));
+        Assert.Equal("event:1", await TestMachine.NextAsync(machine.Ended));
+    }
+
     private sealed class ThrowingHookMachine(TickerStateMachineOptions options) : TickerStateMachine<int>(options)
     {
         protected override ValueTask OnTickAsync(CancellationToken cancellationToken) => default;
