@@ -27,8 +27,10 @@ namespace Governance;
 /// is set: then the machine stops and the failure surfaces from <see cref="TickerStateMachine.StopAsync"/> and
 /// <see cref="TickerStateMachine.Completion"/>.</para>
 /// <para><b>Thread safety.</b> <see cref="Post"/>, <see cref="PostAsync"/> and the lifecycle members are safe to call
-/// from any thread, including from a handler (a handler must not <em>await</em> <see cref="PostAsync"/> on its own
-/// machine with a full queue: the loop would wait for itself).</para>
+/// from any thread, including from a handler — but a handler must not <em>await</em> <see cref="PostAsync"/> on its
+/// own machine while the queue is full, nor its own <see cref="TickerStateMachine.StopAsync"/> or
+/// <see cref="TickerStateMachine.DisposeAsync"/>: the loop would wait for itself. (A handler may start a stop without
+/// awaiting it.)</para>
 /// <para><b>Cancellation and disposal.</b> The token handed to the handlers fires only when a stop is cut short by its
 /// token (see <see cref="TickerStateMachine.StopAsync"/>). <see cref="TickerStateMachine.DisposeAsync"/> stops the
 /// machine and waits until the queue is drained.</para>
