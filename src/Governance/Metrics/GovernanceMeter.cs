@@ -20,6 +20,15 @@ public static class GovernanceMeter
     /// <summary>Tag naming the worker pool a measurement belongs to (its <see cref="WorkerPoolOptions.Name"/>).</summary>
     public const string PoolNameTag = "governance.pool.name";
 
-    /// <summary>Tag giving the reason of a rejection: <c>queue_full</c>, <c>queue_timeout</c> or <c>disposed</c>.</summary>
+    /// <summary>
+    /// Tag giving the reason of a rejection: <c>queue_full</c>, <c>queue_timeout</c> or <c>disposed</c> for a limiter;
+    /// <c>queue_full</c> or <c>stopped</c> for a ticker state machine's events.
+    /// </summary>
     public const string RejectionReasonTag = "governance.rejection.reason";
+
+    /// <summary>Tag naming the ticker state machine a measurement belongs to (its <see cref="TickerStateMachine.Name"/>).</summary>
+    public const string TickerNameTag = "governance.ticker.name";
+
+    /// <summary>Tag saying which ticker state machine handler failed: <c>tick</c> or <c>event</c>.</summary>
+    public const string TickerHandlerTag = "governance.ticker.handler";
 }
