@@ -36,13 +36,8 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
 
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (!diagnostic.Properties.TryGetValue(UnboundedFanOutAnalyzer.ShapeProperty, out var shape) || shape != UnboundedFanOutAnalyzer.SelectShape)
-            {
-                continue;
-            }
-
             var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-            if (Rewrite(model, node, context.CancellationToken) is not null)
+            if (Rewrite(model, node, diagnostic, context.CancellationToken) is not null)
             {
                 context.RegisterCodeFix(
                     CodeAction.Create("Use Parallel.ForEachAsync with a bound", ct => FixAsync(context.Document, diagnostic, ct), EquivalenceKey),
@@ -56,16 +51,30 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         var node = root!.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-        if (Rewrite(model!, node, cancellationToken) is not { } rewrite)
+        if (Rewrite(model!, node, diagnostic, cancellationToken) is not { } rewrite)
         {
             return document;
         }
 
-        var changed = document.WithSyntaxRoot(root.ReplaceNode(rewrite.Statement, rewrite.Replacement));
+        var changed = document.WithSyntaxRoot(root.ReplaceNode(rewrite.Old, rewrite.New));
         return await ParallelForEachAsyncBuilder.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
     }
 
-    private static (ExpressionStatementSyntax Statement, StatementSyntax Replacement)? Rewrite(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
+    private static (SyntaxNode Old, SyntaxNode New)? Rewrite(SemanticModel model, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
+    {
+        diagnostic.Properties.TryGetValue(UnboundedFanOutAnalyzer.ShapeProperty, out var shape);
+        switch (shape)
+        {
+            case UnboundedFanOutAnalyzer.SelectShape:
+                return RewriteSelect(model, node, cancellationToken) is { } select ? (select.Statement, select.Replacement) : null;
+            case UnboundedFanOutAnalyzer.LoopShape:
+                return FanOutLoopRewriter.Rewrite(model, node, cancellationToken) is { } loop ? (loop.Block, loop.Replacement) : null;
+            default:
+                return null;
+        }
+    }
+
+    private static (ExpressionStatementSyntax Statement, StatementSyntax Replacement)? RewriteSelect(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
     {
         if (!ParallelForEachAsyncBuilder.IsAvailable(model)
             || node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { ArgumentList.Arguments.Count: 1 } whenAll
@@ -118,7 +127,7 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
     /// The statement <c>await Task.WhenAll(...);</c>, also with <c>.ConfigureAwait(...)</c>, which the new call keeps
     /// (<paramref name="awaitSuffix"/>).
     /// </summary>
-    private static ExpressionStatementSyntax? GetAwaitStatement(InvocationExpressionSyntax whenAll, out string awaitSuffix)
+    internal static ExpressionStatementSyntax? GetAwaitStatement(InvocationExpressionSyntax whenAll, out string awaitSuffix)
     {
         awaitSuffix = string.Empty;
         switch (whenAll.Parent)

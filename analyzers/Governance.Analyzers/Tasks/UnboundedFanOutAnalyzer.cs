@@ -22,6 +22,9 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
     public const string ShapeProperty = "Shape";
     public const string SelectShape = "Select";
 
+    /// <summary>Diagnostic property value: the fan-out is a local list filled by a loop.</summary>
+    public const string LoopShape = "Loop";
+
     private static readonly char[] s_whitespace = { '\r', '\n', '\t', ' ' };
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.UnboundedFanOut);
@@ -88,7 +91,9 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         }
 
         var location = invocation.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax syntax ? syntax.Expression.GetLocation() : invocation.Syntax.GetLocation();
-        var properties = isSelect ? ImmutableDictionary<string, string?>.Empty.Add(ShapeProperty, SelectShape) : ImmutableDictionary<string, string?>.Empty;
+        var properties = isSelect ? ImmutableDictionary<string, string?>.Empty.Add(ShapeProperty, SelectShape)
+            : value is ILocalReferenceOperation ? ImmutableDictionary<string, string?>.Empty.Add(ShapeProperty, LoopShape)
+            : ImmutableDictionary<string, string?>.Empty;
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedFanOut, location, properties, "Task." + method.Name, Shorten(source)));
     }
 
