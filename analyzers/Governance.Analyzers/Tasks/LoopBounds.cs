@@ -64,6 +64,11 @@ internal static class LoopBounds
             IObjectCreationOperation { Initializer: IObjectOrCollectionInitializerOperation { Initializers.Length: > 0 } } => true,
             IInvocationOperation { TargetMethod.Name: "Range", Arguments.Length: 2 } range when range.TargetMethod.ContainingType.IsType(symbols.Enumerable)
                 => IsSmallOrConfiguredCount(range.Arguments[1].Value, maxConstant, symbols),
+
+            // Partitioner.Create(source).GetPartitions(dop): the classic bounded fan-out, one worker per partition.
+            IInvocationOperation { TargetMethod.Name: "GetPartitions" or "GetOrderablePartitions" } partitions
+                when partitions.TargetMethod.ContainingType.IsOrDerivesFrom(symbols.Partitioner) && partitions.Arguments.GetArgumentValue("partitionCount") is { } count
+                => IsSmallOrConfiguredCount(count, maxConstant, symbols),
             _ => false,
         };
     }

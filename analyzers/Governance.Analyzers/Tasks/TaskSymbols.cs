@@ -24,6 +24,7 @@ internal sealed class TaskSymbols
         HttpListener = compilation.GetTypeByMetadataName("System.Net.HttpListener");
         QuicListener = compilation.GetTypeByMetadataName("System.Net.Quic.QuicListener");
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+        Partitioner = compilation.GetTypeByMetadataName("System.Collections.Concurrent.Partitioner`1");
     }
 
     public INamedTypeSymbol Task { get; }
@@ -58,6 +59,9 @@ internal sealed class TaskSymbols
     public INamedTypeSymbol? QuicListener { get; }
 
     public INamedTypeSymbol? CancellationToken { get; }
+
+    /// <summary><c>Partitioner&lt;T&gt;</c>: <c>GetPartitions(n)</c> yields exactly n partitions, a configured count.</summary>
+    public INamedTypeSymbol? Partitioner { get; }
 
     public static TaskSymbols? Create(Compilation compilation)
         => compilation.GetTypeByMetadataName("System.Threading.Tasks.Task") is { } task ? new TaskSymbols(task, compilation) : null;

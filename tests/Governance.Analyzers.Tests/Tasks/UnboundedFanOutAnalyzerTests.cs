@@ -103,6 +103,32 @@ public sealed class UnboundedFanOutAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_OneTaskPerPartition() => VerifyAsync("""
+        using System;
+        using System.Collections.Concurrent;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        static class Extensions
+        {
+            public static Task ForEachAsync<T>(this IEnumerable<T> source, int dop, Func<T, Task> body)
+                => Task.WhenAll(
+                    from partition in Partitioner.Create(source).GetPartitions(dop)
+                    select Task.Run(async () =>
+                    {
+                        using (partition)
+                        {
+                            while (partition.MoveNext())
+                            {
+                                await body(partition.Current);
+                            }
+                        }
+                    }));
+        }
+        """);
+
+    [Fact]
     public Task Reports_RangeAboveConstantBound() => VerifyAsync("""
         using System.Linq;
         using System.Threading.Tasks;
