@@ -51,9 +51,17 @@ internal static class LoopBounds
     public static bool IsSmallOrConfiguredSource(IOperation source, int maxConstant, TaskSymbols symbols)
     {
         source = source.WalkDownConversions();
-        if (source is ILocalReferenceOperation local && FindInitializer(local) is { } initializer)
+        if (source is ILocalReferenceOperation local)
         {
-            source = initializer.WalkDownConversions();
+            if (IsBatchOfChunk(local, symbols))
+            {
+                return true;
+            }
+
+            if (FindInitializer(local) is { } initializer)
+            {
+                source = initializer.WalkDownConversions();
+            }
         }
 
         return source switch
@@ -62,6 +70,8 @@ internal static class LoopBounds
             IArrayCreationOperation { Initializer: not null } => true,
             ICollectionExpressionOperation => true,
             IObjectCreationOperation { Initializer: IObjectOrCollectionInitializerOperation { Initializers.Length: > 0 } } => true,
+            // `source.Take(n)` is bounded by the code itself: the author chose n.
+            IInvocationOperation { TargetMethod.Name: "Take" } take when take.TargetMethod.ContainingType.IsType(symbols.Enumerable) => true,
             IInvocationOperation { TargetMethod.Name: "Range", Arguments.Length: 2 } range when range.TargetMethod.ContainingType.IsType(symbols.Enumerable)
                 => IsSmallOrConfiguredCount(range.Arguments[1].Value, maxConstant, symbols),
 
@@ -71,6 +81,25 @@ internal static class LoopBounds
                 => IsSmallOrConfiguredCount(count, maxConstant, symbols),
             _ => false,
         };
+    }
+
+    /// <summary>
+    /// The batch of <c>foreach (var batch in items.Chunk(size))</c>: at most <c>size</c> items, a bound the author
+    /// chose, so fanning out over one batch at a time is the batching throttle, not an unbounded fan-out.
+    /// </summary>
+    private static bool IsBatchOfChunk(ILocalReferenceOperation reference, TaskSymbols symbols)
+    {
+        for (var current = reference.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation declarator } loop
+                && SymbolEqualityComparer.Default.Equals(declarator.Symbol, reference.Local))
+            {
+                return loop.Collection.WalkDownConversions() is IInvocationOperation { TargetMethod.Name: "Chunk" } chunk
+                    && chunk.TargetMethod.ContainingType.IsType(symbols.Enumerable);
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

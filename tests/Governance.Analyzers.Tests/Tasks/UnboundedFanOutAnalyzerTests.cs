@@ -129,6 +129,28 @@ public sealed class UnboundedFanOutAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_OneBatchAtATime() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task RunAsync(List<int> records, int batchSize)
+            {
+                foreach (var batch in records.Chunk(batchSize))
+                {
+                    await Task.WhenAll(batch.Select(r => ProcessAsync(r)));
+                }
+
+                await Task.WhenAll(records.Take(50).Select(r => ProcessAsync(r)));
+            }
+
+            static Task ProcessAsync(int record) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
     public Task Reports_RangeAboveConstantBound() => VerifyAsync("""
         using System.Linq;
         using System.Threading.Tasks;
