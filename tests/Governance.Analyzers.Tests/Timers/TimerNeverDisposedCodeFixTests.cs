@@ -356,4 +356,24 @@ public sealed class TimerNeverDisposedCodeFixTests
             """));
         return test.RunAsync();
     }
+
+    [Fact]
+    public Task Fix_NotOfferedWhenBaseDisposeCannotBeOverridden()
+    {
+        const string source = """
+            using System;
+            using System.Threading;
+
+            class ServiceBase : IDisposable
+            {
+                public void Dispose() { }
+            }
+
+            sealed class Poller : ServiceBase
+            {
+                private readonly Timer _timer = [|new Timer(_ => { }, null, 0, 1000)|];
+            }
+            """;
+        return VerifyAsync(source, source);
+    }
 }
