@@ -53,10 +53,12 @@ internal sealed class TimerMemberAnalysis
         return false;
     }
 
+    // Perf: a member whose type cannot hold a timer (an ILogger, a string) is never looked at again.
     private bool IsTracked(ISymbol? member)
         => member is not null
             && SymbolEqualityComparer.Default.Equals(member.ContainingType, _type)
             && member.IsPrivateToType()
+            && _symbols.CanHoldTimer(member switch { IFieldSymbol field => field.Type, IPropertySymbol property => property.Type, _ => null })
             && member.IsTrackableStorage();
 
     private void OnCreation(OperationAnalysisContext context)

@@ -41,6 +41,17 @@ internal sealed class TimerSymbols
     }
 
     /// <summary>
+    /// Whether a variable of this type can hold a timer: a timer type itself, or <c>object</c>, <c>IDisposable</c>,
+    /// <c>IAsyncDisposable</c>.
+    /// </summary>
+    public bool CanHoldTimer(ITypeSymbol? type)
+        => type is not null
+            && (type.SpecialType is SpecialType.System_Object or SpecialType.System_IDisposable
+                || type.Name == "IAsyncDisposable"
+                || IsTimerClass(type)
+                || type.IsType(TimerInterface));
+
+    /// <summary>
     /// A new timer: <c>new</c> of one of the timer classes, or <c>TimeProvider.CreateTimer</c> (any override).
     /// </summary>
     public bool IsTimerCreation(IOperation operation, out ITypeSymbol timerType)
