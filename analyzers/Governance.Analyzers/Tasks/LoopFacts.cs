@@ -61,6 +61,7 @@ internal static class LoopFacts
             "AcceptTcpClient" or "AcceptTcpClientAsync" or "AcceptSocket" or "AcceptSocketAsync" => type.IsOrDerivesFrom(symbols.TcpListener),
             "GetContext" or "GetContextAsync" => type.IsOrDerivesFrom(symbols.HttpListener),
             "AcceptConnectionAsync" => type.IsOrDerivesFrom(symbols.QuicListener),
+            "WaitForConnection" or "WaitForConnectionAsync" => type.IsOrDerivesFrom(symbols.NamedPipeServer),
             _ => false,
         };
     }

@@ -23,6 +23,7 @@ internal sealed class TaskSymbols
         TcpListener = compilation.GetTypeByMetadataName("System.Net.Sockets.TcpListener");
         HttpListener = compilation.GetTypeByMetadataName("System.Net.HttpListener");
         QuicListener = compilation.GetTypeByMetadataName("System.Net.Quic.QuicListener");
+        NamedPipeServer = compilation.GetTypeByMetadataName("System.IO.Pipes.NamedPipeServerStream");
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
         Partitioner = compilation.GetTypeByMetadataName("System.Collections.Concurrent.Partitioner`1");
     }
@@ -57,6 +58,8 @@ internal sealed class TaskSymbols
     public INamedTypeSymbol? HttpListener { get; }
 
     public INamedTypeSymbol? QuicListener { get; }
+
+    public INamedTypeSymbol? NamedPipeServer { get; }
 
     public INamedTypeSymbol? CancellationToken { get; }
 

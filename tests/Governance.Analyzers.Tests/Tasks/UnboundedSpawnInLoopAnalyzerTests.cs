@@ -759,6 +759,16 @@ public sealed class UnboundedSpawnInLoopAnalyzerTests
                 }
             }
 
+            async Task ServePipeAsync(CancellationToken ct)
+            {
+                while (!ct.IsCancellationRequested)
+                {
+                    var pipe = new System.IO.Pipes.NamedPipeServerStream("governance");
+                    await pipe.WaitForConnectionAsync(ct);
+                    _ = HandleAsync(pipe);
+                }
+            }
+
             static Task HandleAsync(object client) => Task.CompletedTask;
         }
         """);
