@@ -39,7 +39,7 @@ internal sealed class TimerMemberAnalysis
         context.RegisterSymbolEndAction(analysis.OnTypeEnd);
     }
 
-    // Perf: most types hold no private storage at all, and those skip every operation callback.
+    // Perf: types without private storage (data records, static helpers, interfaces) skip every operation callback.
     private static bool HasTrackableMembers(INamedTypeSymbol type)
     {
         foreach (var member in type.GetMembers())
