@@ -25,7 +25,7 @@ public sealed class ReadmeTests
         var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
         var firstBlock = Between(readme, "```bash\n", "```");
         var lines = firstBlock.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("dotnet run --project samples/QuickStart", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("dotnet run --project src/Governance.Cli -- scan samples/LeakyOrders", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("dotnet test Governance.sln", lines[1], StringComparison.Ordinal);
     }
 

@@ -1,0 +1,42 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Governance.Cli.Commands;
+
+/// <summary>Arguments of <c>governance scan</c>.</summary>
+internal sealed class ScanSettings : CommandSettings
+{
+    [CommandArgument(0, "<path>")]
+    [Description("A folder, a .sln/.slnx or a .csproj to scan.")]
+    public string Path { get; init; } = string.Empty;
+
+    [CommandOption("-f|--format <FORMAT>")]
+    [Description("table (default), json or sarif.")]
+    [DefaultValue("table")]
+    public string Format { get; init; } = "table";
+
+    [CommandOption("-o|--output <FILE>")]
+    [Description("Write the report to FILE instead of the console.")]
+    public string? Output { get; init; }
+
+    [CommandOption("--fail-on <SEVERITY>")]
+    [Description("Exit with 1 when a finding is at or above this severity: info, warning (default), error, or none.")]
+    [DefaultValue("warning")]
+    public string FailOn { get; init; } = "warning";
+
+    public override ValidationResult Validate()
+    {
+        if (Format is not ("table" or "json" or "sarif"))
+        {
+            return ValidationResult.Error($"unknown --format '{Format}': use table, json or sarif");
+        }
+
+        if (FailOn is not ("info" or "warning" or "error" or "none"))
+        {
+            return ValidationResult.Error($"unknown --fail-on '{FailOn}': use info, warning, error or none");
+        }
+
+        return ValidationResult.Success();
+    }
+}

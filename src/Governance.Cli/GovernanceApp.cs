@@ -1,0 +1,33 @@
+using Governance.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Governance.Cli;
+
+/// <summary>The <c>governance</c> command line, runnable in-process (tests pass their own console).</summary>
+internal static class GovernanceApp
+{
+    internal static async Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("governance");
+            config.ConfigureConsole(console);
+            config.PropagateExceptions();
+            config.Settings.Registrar.RegisterInstance(console);
+            config.AddCommand<ScanCommand>("scan").WithDescription("Scan a folder, solution or project for leaked async work.");
+            config.AddCommand<RulesCommand>("rules").WithDescription("List every rule with its ID, title, default severity and help link.");
+        });
+
+        try
+        {
+            return await app.RunAsync(args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CommandAppException ex)
+        {
+            await Console.Error.WriteLineAsync($"governance: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+    }
+}

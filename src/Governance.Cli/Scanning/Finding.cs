@@ -1,0 +1,10 @@
+namespace Governance.Cli.Scanning;
+
+/// <summary>One diagnostic reported by a Governance analyzer, located in the scanned tree.</summary>
+/// <param name="Id">The rule ID, e.g. GOV1001.</param>
+/// <param name="Severity">error, warning or info.</param>
+/// <param name="Path">The file, relative to the scan root, with forward slashes.</param>
+/// <param name="Line">1-based line of the diagnostic's start.</param>
+/// <param name="Column">1-based column of the diagnostic's start.</param>
+/// <param name="Message">The diagnostic's message.</param>
+internal sealed record Finding(string Id, string Severity, string Path, int Line, int Column, string Message);

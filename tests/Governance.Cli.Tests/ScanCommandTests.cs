@@ -1,0 +1,223 @@
+using System.Text.Json;
+using Governance.Cli;
+using Spectre.Console;
+using Spectre.Console.Testing;
+
+namespace Governance.Cli.Tests;
+
+public sealed class ScanCommandTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("governance-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    [Fact]
+    public async Task Scan_LeakySample_Json_HasTheContractShapeAndEveryShippedRule()
+    {
+        var output = Path.Combine(_temp, "report.json");
+        var exit = await Run("scan", Sample("LeakyOrders"), "--format", "json", "--output", output);
+
+        Assert.Equal(1, exit);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        var root = json.RootElement;
+        Assert.Equal(["root", "files", "lines", "durationMs", "analyzerExceptions", "diagnostics"], root.EnumerateObject().Select(p => p.Name));
+        Assert.True(root.GetProperty("files").GetInt32() >= 8);
+        Assert.True(root.GetProperty("lines").GetInt64() > 100);
+        Assert.Equal(0, root.GetProperty("analyzerExceptions").GetInt32());
+
+        var diagnostics = root.GetProperty("diagnostics").EnumerateArray().ToList();
+        var expected = File.ReadAllLines(Path.Combine(Sample("LeakyOrders"), "expected-diagnostics.txt")).Where(l => l.StartsWith("GOV", StringComparison.Ordinal));
+        Assert.Superset(expected.ToHashSet(), diagnostics.Select(d => d.GetProperty("id").GetString()!).ToHashSet());
+        foreach (var diagnostic in diagnostics)
+        {
+            Assert.Equal(["id", "severity", "path", "line", "column", "message"], diagnostic.EnumerateObject().Select(p => p.Name));
+            Assert.DoesNotContain('\\', diagnostic.GetProperty("path").GetString()!);
+            Assert.False(Path.IsPathRooted(diagnostic.GetProperty("path").GetString()));
+            Assert.True(diagnostic.GetProperty("line").GetInt32() >= 1);
+            Assert.True(diagnostic.GetProperty("column").GetInt32() >= 1);
+        }
+
+        // 1-based line and column of the diagnostic's start: the Task.Run in OrderFulfilment.cs.
+        var spawn = diagnostics.Single(d => d.GetProperty("id").GetString() == "GOV1001");
+        var line = File.ReadAllLines(Path.Combine(Sample("LeakyOrders"), "OrderFulfilment.cs"))[spawn.GetProperty("line").GetInt32() - 1];
+        Assert.Equal("Task.Run", line.Substring(spawn.GetProperty("column").GetInt32() - 1, "Task.Run".Length));
+    }
+
+    [Fact]
+    public async Task Scan_Sarif_Is210WithRulesAndResults()
+    {
+        var output = Path.Combine(_temp, "report.sarif");
+        await Run("scan", Sample("LeakyOrders"), "--format", "sarif", "--output", output);
+        using var sarif = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        Assert.Equal("2.1.0", sarif.RootElement.GetProperty("version").GetString());
+        var run = sarif.RootElement.GetProperty("runs")[0];
+        var rules = run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToList();
+        Assert.Contains("GOV1001", rules);
+        var results = run.GetProperty("results").EnumerateArray().ToList();
+        Assert.NotEmpty(results);
+        Assert.All(results, r =>
+        {
+            Assert.Contains(r.GetProperty("level").GetString(), new[] { "error", "warning", "note" });
+            var location = r.GetProperty("locations")[0].GetProperty("physicalLocation");
+            Assert.Equal("%SRCROOT%", location.GetProperty("artifactLocation").GetProperty("uriBaseId").GetString());
+            Assert.True(location.GetProperty("region").GetProperty("startLine").GetInt32() >= 1);
+        });
+    }
+
+    [Theory]
+    [InlineData("none", 0)]
+    [InlineData("error", 0)]
+    [InlineData("warning", 1)]
+    [InlineData("info", 1)]
+    public async Task Scan_FailOn_DecidesTheExitCode(string failOn, int expected)
+    {
+        Assert.Equal(expected, await Run("scan", Sample("LeakyOrders"), "--format", "json", "--output", Path.Combine(_temp, "r.json"), "--fail-on", failOn));
+    }
+
+    [Fact]
+    public async Task Scan_MissingPath_ExitsWith2()
+    {
+        Assert.Equal(2, await Run("scan", Path.Combine(_temp, "does-not-exist")));
+    }
+
+    [Fact]
+    public async Task Scan_FolderWithoutCSharp_ExitsWith2()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_temp, "notes.txt"), "nothing to see");
+        Assert.Equal(2, await Run("scan", _temp));
+    }
+
+    [Fact]
+    public async Task Scan_UnknownFormat_ExitsWith2()
+    {
+        Assert.Equal(2, await Run("scan", Sample("LeakyOrders"), "--format", "xml"));
+    }
+
+    [Fact]
+    public async Task Scan_ImplicitUsingsOfTheOwningProject_MakeBclPatternsBind()
+    {
+        var leak = """
+            namespace App;
+            public static class Batch
+            {
+                public static void Start(List<int> items)
+                {
+                    foreach (var item in items)
+                    {
+                        _ = Task.Run(() => Console.WriteLine(item));
+                    }
+                }
+            }
+            """;
+        var withUsings = Directory.CreateDirectory(Path.Combine(_temp, "with")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(withUsings, "App.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><ImplicitUsings>enable</ImplicitUsings></PropertyGroup></Project>");
+        await File.WriteAllTextAsync(Path.Combine(withUsings, "Batch.cs"), leak);
+        var without = Directory.CreateDirectory(Path.Combine(_temp, "without")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(without, "App.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><ImplicitUsings>disable</ImplicitUsings></PropertyGroup></Project>");
+        await File.WriteAllTextAsync(Path.Combine(without, "Batch.cs"), leak);
+
+        Assert.Contains("GOV1001", await Ids(withUsings));
+        Assert.DoesNotContain("GOV1001", await Ids(without)); // Task does not resolve without the usings
+    }
+
+    [Fact]
+    public async Task Scan_ImplicitUsingsFromDirectoryBuildProps_AndUsingItems_Apply()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(_temp, "repo")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(root, "Directory.Build.props"), "<Project><PropertyGroup><ImplicitUsings>enable</ImplicitUsings></PropertyGroup><ItemGroup><Using Include=\"System.Threading.Channels\" /></ItemGroup></Project>");
+        var project = Directory.CreateDirectory(Path.Combine(root, "src", "App")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(project, "App.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\" />");
+        await File.WriteAllTextAsync(Path.Combine(project, "Audit.cs"), """
+            namespace App;
+            public sealed class Audit
+            {
+                private readonly Channel<string> _entries = Channel.CreateUnbounded<string>();
+                public void Record(string entry) => _entries.Writer.TryWrite(entry);
+            }
+            """);
+
+        Assert.Contains("GOV3001", await Ids(root));
+    }
+
+    [Fact]
+    public async Task Scan_EditorConfigSeverityNone_TurnsARuleOff()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(_temp, "quiet")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(root, "App.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><ImplicitUsings>enable</ImplicitUsings></PropertyGroup></Project>");
+        await File.WriteAllTextAsync(Path.Combine(root, "Timers.cs"), """
+            namespace App;
+            public static class Heartbeat
+            {
+                public static void Start() => new System.Threading.Timer(_ => { }, null, 0, 1000);
+            }
+            """);
+        Assert.Contains("GOV2002", await Ids(root));
+        await File.WriteAllTextAsync(Path.Combine(root, ".editorconfig"), "[*.cs]\ndotnet_diagnostic.GOV2002.severity = none\n");
+        Assert.DoesNotContain("GOV2002", await Ids(root));
+    }
+
+    [Fact]
+    public async Task Scan_BrokenCode_DoesNotCrashAndReportsNoAnalyzerException()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(_temp, "broken")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(root, "Truncated.cs"), "public class A { public void M() { foreach (var x in xs) { _ = Task.Run(() =>");
+        await File.WriteAllTextAsync(Path.Combine(root, "Braces.cs"), "namespace N { class B { void M() { while (true) { } } ");
+        await File.WriteAllTextAsync(Path.Combine(root, "Unresolved.cs"), "class C { Unknown.Type _t = new Unknown.Type(); void M() { _t.Go(); } }");
+        await File.WriteAllTextAsync(Path.Combine(root, "CSharp14.cs"), "static class E { extension(string s) { public int Twice => s.Length * 2; } }");
+        var output = Path.Combine(_temp, "broken.json");
+
+        var exit = await Run("scan", root, "--format", "json", "--output", output, "--fail-on", "none");
+
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        Assert.Equal(4, json.RootElement.GetProperty("files").GetInt32());
+        Assert.Equal(0, json.RootElement.GetProperty("analyzerExceptions").GetInt32());
+    }
+
+    [Fact]
+    public async Task Rules_ListsEveryRuleWithItsHelpLink()
+    {
+        var console = new TestConsole { EmitAnsiSequences = false };
+        console.Profile.Width = 400;
+        Assert.Equal(0, await GovernanceApp.RunAsync(["rules"], console));
+        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003" })
+        {
+            Assert.Contains(id, console.Output, StringComparison.Ordinal);
+            Assert.Contains($"docs/rules/{id}.md", console.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Scan_Table_GroupsByRuleWithCounts()
+    {
+        var console = new TestConsole { EmitAnsiSequences = false };
+        console.Profile.Width = 400;
+        Assert.Equal(1, await GovernanceApp.RunAsync(["scan", Sample("LeakyOrders")], console));
+        Assert.Contains("GOV1001 (1)", console.Output, StringComparison.Ordinal);
+        Assert.Contains("OrderFulfilment.cs:", console.Output, StringComparison.Ordinal);
+        Assert.Contains("lines/s", console.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<HashSet<string>> Ids(string root)
+    {
+        var output = Path.Combine(_temp, Guid.NewGuid().ToString("N") + ".json");
+        await Run("scan", root, "--format", "json", "--output", output, "--fail-on", "none");
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        return json.RootElement.GetProperty("diagnostics").EnumerateArray().Select(d => d.GetProperty("id").GetString()!).ToHashSet();
+    }
+
+    private static Task<int> Run(params string[] args) => GovernanceApp.RunAsync(args, new TestConsole());
+
+    private static string Sample(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Governance.sln")))
+            {
+                return Path.Combine(dir.FullName, "samples", name);
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+}
