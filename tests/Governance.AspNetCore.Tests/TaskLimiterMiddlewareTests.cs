@@ -115,6 +115,17 @@ public sealed class TaskLimiterMiddlewareTests
         Assert.Contains("missing", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(200, 8, "RejectionStatusCode")]
+    [InlineData(503, -1, "MaxHeaderLimitsPerPolicy")]
+    public async Task InvalidMiddlewareOptions_FailAtStartUpNamingTheOption(int statusCode, int maxHeaderLimits, string option)
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => TestApp.StartAsync(
+            s => s.AddTaskLimiter("orders", o => o.MaxConcurrency = 1),
+            o => { o.RejectionStatusCode = statusCode; o.MaxHeaderLimitsPerPolicy = maxHeaderLimits; }));
+        Assert.Contains(option, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task LimitHeader_FromAnUntrustedClient_ChangesNothing()
     {
