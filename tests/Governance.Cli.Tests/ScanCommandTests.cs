@@ -198,26 +198,19 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Contains("lines/s", console.Output, StringComparison.Ordinal);
     }
 
-    private async Task<HashSet<string>> Ids(string root)
+    [Fact]
+    public async Task Scan_MeasureFloor_ReportsBothRatesAndTheRatio()
     {
-        var output = Path.Combine(_temp, Guid.NewGuid().ToString("N") + ".json");
-        await Run("scan", root, "--format", "json", "--output", output, "--fail-on", "none");
-        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
-        return json.RootElement.GetProperty("diagnostics").EnumerateArray().Select(d => d.GetProperty("id").GetString()!).ToHashSet();
+        var (exit, output) = await Cli.RunWithOutput("scan", Sample("LeakyOrders"), "--measure-floor");
+
+        Assert.Equal(1, exit);
+        Assert.Matches(@"floor \(one trivial operation analyzer\): [0-9.]+ s, [0-9,]+ lines/s; all Governance rules: [0-9.]+ s, [0-9,]+ lines/s; ratio [0-9.]+x", output);
+        Assert.Contains("GOV1001 (1)", output, StringComparison.Ordinal); // the report is still written
     }
 
-    private static Task<int> Run(params string[] args) => GovernanceApp.RunAsync(args, new TestConsole());
+    private Task<List<string>> Ids(string root) => Cli.Ids(_temp, root);
 
-    private static string Sample(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Governance.sln")))
-            {
-                return Path.Combine(dir.FullName, "samples", name);
-            }
-        }
+    private static Task<int> Run(params string[] args) => Cli.Run(args);
 
-        throw new InvalidOperationException("repository root not found");
-    }
+    private static string Sample(string name) => Cli.Sample(name);
 }

@@ -86,7 +86,7 @@ internal static class DisposalEditor
         var changed = declarationDocument.WithSyntaxRoot(declarationRoot!.ReplaceNode(declaration, newDeclaration));
 
         // The code action's clean-up simplifies names but does not add the using that lets `IDisposable` stand alone.
-        changed = await ImportAdder.AddImportsAsync(changed, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        changed = await ImportEditor.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
         return changed.Project.Solution;
     }
 

@@ -81,7 +81,7 @@ internal static class ParallelForEachAsyncBuilder
 
     /// <summary>Adds the usings the generated names need; the code action's clean-up then shortens them.</summary>
     public static Task<Document> AddImportsAsync(Document document, CancellationToken cancellationToken)
-        => ImportAdder.AddImportsAsync(document, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken);
+        => Editing.ImportEditor.AddImportsAsync(document, cancellationToken);
 
     /// <summary>
     /// Whether the target framework has <c>Parallel.ForEachAsync</c> (.NET 6 and later) and the language has the

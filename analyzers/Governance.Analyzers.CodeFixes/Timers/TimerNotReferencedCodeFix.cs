@@ -68,13 +68,15 @@ public sealed class TimerNotReferencedCodeFix : CodeFixProvider
                 SyntaxFactory.IdentifierName(fieldName),
                 plan.Creation.WithoutTrivia()))
             .WithTriviaFrom(plan.Statement);
+        // The statement's comments stay above the first statement that replaces it; the assignment keeps its indentation.
+        var indentation = plan.Statement.GetLeadingTrivia().Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse();
         var replacement = plan.InConstructor
             ? new StatementSyntax[] { assignment }
             : new StatementSyntax[]
             {
                 // Outside a constructor the method may run again; the previous timer must not be orphaned.
                 SyntaxFactory.ParseStatement($"{fieldName}?.Dispose();").WithLeadingTrivia(plan.Statement.GetLeadingTrivia()).WithTrailingTrivia(newLine).WithAdditionalAnnotations(Formatter.Annotation),
-                assignment,
+                assignment.WithLeadingTrivia(indentation),
             };
 
         var fieldMark = new SyntaxAnnotation();

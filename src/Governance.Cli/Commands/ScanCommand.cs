@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using Governance.Cli.Reporting;
 using Governance.Cli.Scanning;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Governance.Cli.Commands;
 
@@ -10,33 +12,15 @@ internal sealed class ScanCommand(IAnsiConsole console) : AsyncCommand<ScanSetti
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ScanSettings settings, CancellationToken cancellationToken)
     {
-        var path = System.IO.Path.GetFullPath(settings.Path);
-        string root;
-        if (Directory.Exists(path))
-        {
-            root = path;
-        }
-        else if (File.Exists(path) && System.IO.Path.GetExtension(path) is ".sln" or ".slnx" or ".csproj")
-        {
-            // Project loading (MSBuildWorkspace) is not built yet: scan the folder that holds the project in source
-            // mode, which still applies each project's usings and the tree's .editorconfig files.
-            root = System.IO.Path.GetDirectoryName(path)!;
-            await Console.Error.WriteLineAsync($"governance: loading {System.IO.Path.GetFileName(path)} as a project is not available yet; scanning {root} in source mode").ConfigureAwait(false);
-        }
-        else
-        {
-            await Console.Error.WriteLineAsync($"governance: path not found or not a folder, .sln, .slnx or .csproj: {settings.Path}").ConfigureAwait(false);
-            return ExitCodes.UsageError;
-        }
-
+        var interactive = !Console.IsOutputRedirected && settings.Output is null && settings.Format == "table";
         ScanResult result;
         try
         {
-            var scanner = new SourceScanner(RuleCatalog.Analyzers);
-            var interactive = !Console.IsOutputRedirected && settings.Output is null && settings.Format == "table";
-            result = interactive
-                ? await console.Status().StartAsync("Scanning…", status => scanner.ScanAsync(root, message => status.Status(Markup.Escape(message)), cancellationToken)).ConfigureAwait(false)
-                : await scanner.ScanAsync(root, progress: null, cancellationToken).ConfigureAwait(false);
+            result = await ScanAsync(settings.Path, RuleCatalog.Analyzers, interactive, cancellationToken).ConfigureAwait(false);
+            if (settings.MeasureFloor)
+            {
+                result = await MeasureFloorAsync(settings, result, interactive, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (ScanException ex)
         {
@@ -46,6 +30,41 @@ internal sealed class ScanCommand(IAnsiConsole console) : AsyncCommand<ScanSetti
 
         await WriteReportAsync(result, settings).ConfigureAwait(false);
         return Fails(result, settings.FailOn) ? ExitCodes.Findings : ExitCodes.Clean;
+    }
+
+    private Task<ScanResult> ScanAsync(string path, ImmutableArray<DiagnosticAnalyzer> analyzers, bool interactive, CancellationToken cancellationToken)
+    {
+        static void Warn(string message) => Console.Error.WriteLine($"governance: {message}");
+        return interactive
+            ? console.Status().StartAsync("Scanning…", status => Scanner.ScanAsync(path, analyzers, message => status.Status(Markup.Escape(message)), Warn, cancellationToken))
+            : Scanner.ScanAsync(path, analyzers, progress: null, Warn, cancellationToken);
+    }
+
+    /// <summary>
+    /// Scans twice more, alternating the floor (one trivial analyzer that binds every body) and the full rule set, and
+    /// reports the best time of each in lines per second. Returns the fastest full scan's result.
+    /// </summary>
+    private async Task<ScanResult> MeasureFloorAsync(ScanSettings settings, ScanResult first, bool interactive, CancellationToken cancellationToken)
+    {
+        var floor = await ScanAsync(settings.Path, [new FloorAnalyzer()], interactive, cancellationToken).ConfigureAwait(false);
+        var floorAgain = await ScanAsync(settings.Path, [new FloorAnalyzer()], interactive, cancellationToken).ConfigureAwait(false);
+        var full = await ScanAsync(settings.Path, RuleCatalog.Analyzers, interactive, cancellationToken).ConfigureAwait(false);
+        var bestFloor = Math.Max(1, Math.Min(floor.DurationMs, floorAgain.DurationMs));
+        var best = first.DurationMs <= full.DurationMs ? first : full;
+        var fullMs = Math.Max(1, best.DurationMs);
+        var line = string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"floor (one trivial operation analyzer): {bestFloor / 1000.0:0.00} s, {first.Lines * 1000.0 / bestFloor:N0} lines/s; all Governance rules: {fullMs / 1000.0:0.00} s, {first.Lines * 1000.0 / fullMs:N0} lines/s; ratio {(double)fullMs / bestFloor:0.00}x (best of 2 each, {first.Files} files, {first.Lines:N0} lines)");
+        if (settings.Format == "table" && settings.Output is null)
+        {
+            console.WriteLine(line);
+        }
+        else
+        {
+            await Console.Error.WriteLineAsync($"governance: {line}").ConfigureAwait(false);
+        }
+
+        return best;
     }
 
     private async Task WriteReportAsync(ScanResult result, ScanSettings settings)

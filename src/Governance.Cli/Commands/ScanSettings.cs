@@ -25,6 +25,10 @@ internal sealed class ScanSettings : CommandSettings
     [DefaultValue("warning")]
     public string FailOn { get; init; } = "warning";
 
+    [CommandOption("--measure-floor")]
+    [Description("Also time the floor every analyzer pays (parsing and binding, with one trivial analyzer) and print both rates in lines/s.")]
+    public bool MeasureFloor { get; init; }
+
     public override ValidationResult Validate()
     {
         if (Format is not ("table" or "json" or "sarif"))

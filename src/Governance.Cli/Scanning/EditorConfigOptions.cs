@@ -15,35 +15,37 @@ internal sealed class EditorConfigOptions
 
     private EditorConfigOptions(AnalyzerConfigSet set) => _set = set;
 
-    internal static EditorConfigOptions Load(string root)
+    internal static EditorConfigOptions Load(string root) =>
+        new(AnalyzerConfigSet.Create(FindFiles(root).Select(file => AnalyzerConfig.Parse(File.ReadAllText(file), file)).ToList()));
+
+    /// <summary>
+    /// Every <c>.editorconfig</c> and <c>.globalconfig</c> in the tree (outside build output), and the <c>.editorconfig</c>
+    /// files above the root, which still apply to it (the usual repository-root file when scanning a subfolder).
+    /// </summary>
+    internal static List<string> FindFiles(string root)
     {
-        var configs = new List<AnalyzerConfig>();
+        var files = new List<string>();
         // AttributesToSkip = 0: on Unix a dot-file counts as hidden, and every .editorconfig is a dot-file.
         foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 }))
         {
             var name = Path.GetFileName(file);
-            if (name.Equals(".editorconfig", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".globalconfig", StringComparison.OrdinalIgnoreCase))
+            if ((name.Equals(".editorconfig", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".globalconfig", StringComparison.OrdinalIgnoreCase)) &&
+                !SourceFiles.IsExcluded(root, file))
             {
-                if (SourceFiles.IsExcluded(root, file))
-                {
-                    continue;
-                }
-
-                configs.Add(AnalyzerConfig.Parse(File.ReadAllText(file), file));
+                files.Add(file);
             }
         }
 
-        // .editorconfig files above the root still apply to it (the usual repository-root file when scanning a subfolder).
         for (var dir = Directory.GetParent(root); dir is not null; dir = dir.Parent)
         {
             var file = Path.Combine(dir.FullName, ".editorconfig");
             if (File.Exists(file))
             {
-                configs.Add(AnalyzerConfig.Parse(File.ReadAllText(file), file));
+                files.Add(file);
             }
         }
 
-        return new EditorConfigOptions(AnalyzerConfigSet.Create(configs));
+        return files;
     }
 
     /// <summary>

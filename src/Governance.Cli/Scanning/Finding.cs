@@ -7,4 +7,9 @@ namespace Governance.Cli.Scanning;
 /// <param name="Line">1-based line of the diagnostic's start.</param>
 /// <param name="Column">1-based column of the diagnostic's start.</param>
 /// <param name="Message">The diagnostic's message.</param>
-internal sealed record Finding(string Id, string Severity, string Path, int Line, int Column, string Message);
+internal sealed record Finding(string Id, string Severity, string Path, int Line, int Column, string Message)
+{
+    /// <summary>Report order: by file, then position, then rule.</summary>
+    internal static readonly Comparison<Finding> Order = static (a, b) =>
+        (a.Path, a.Line, a.Column, a.Id).CompareTo((b.Path, b.Line, b.Column, b.Id));
+}

@@ -1,0 +1,26 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Governance.Cli.Commands;
+
+/// <summary>Arguments of <c>governance fix</c>.</summary>
+internal sealed class FixSettings : CommandSettings
+{
+    [CommandArgument(0, "<path>")]
+    [Description("A folder, a .sln/.slnx or a .csproj whose findings to fix in place.")]
+    public string Path { get; init; } = string.Empty;
+
+    [CommandOption("-r|--rule <ID>")]
+    [Description("Fix only this rule (e.g. GOV1001).")]
+    public string? Rule { get; init; }
+
+    [CommandOption("--force")]
+    [Description("Fix even when the git work tree has uncommitted changes under the path.")]
+    public bool Force { get; init; }
+
+    public override ValidationResult Validate() =>
+        Rule is not null && !Scanning.RuleCatalog.Rules.Any(r => r.Id.Equals(Rule, StringComparison.OrdinalIgnoreCase))
+            ? ValidationResult.Error($"unknown --rule '{Rule}': run 'governance rules' for the list")
+            : ValidationResult.Success();
+}

@@ -1,0 +1,225 @@
+using System.Collections.Immutable;
+using System.Text;
+using Governance.Cli.Scanning;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Governance.Cli.Fixing;
+
+/// <summary>What <c>governance fix</c> changed in one file: how many findings of each rule went away.</summary>
+internal sealed record FixedFile(string Path, IReadOnlyDictionary<string, int> FixedByRule);
+
+/// <summary>The outcome of <c>governance fix</c>.</summary>
+internal sealed record FixResult(string Root, IReadOnlyList<FixedFile> Files, IReadOnlyList<Finding> Remaining);
+
+/// <summary>
+/// Applies the Governance code fixes in place, the way the IDE's "Fix all in project" does: per project, per rule and
+/// per fix variant (equivalence key), the fix's own Fix All provider, then the project is analysed again, until nothing
+/// fixable is left. Only files of the scanned tree are written (never generated files or build output), in their
+/// original encoding.
+/// </summary>
+internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
+{
+    /// <summary>Rounds of fix-then-reanalyse per project: a guard against a fix that keeps producing new findings.</summary>
+    private const int MaxRounds = 50;
+
+    /// <exception cref="ScanException">The path is invalid or has no C# files.</exception>
+    internal async Task<FixResult> FixAsync(string path, string? ruleId, Action<string>? progress, Action<string> warn, CancellationToken cancellationToken)
+    {
+        var (full, isProject) = Scanner.Resolve(path);
+        Workspace workspace;
+        IReadOnlyList<ProjectId> projectIds;
+        var root = isProject ? Path.GetDirectoryName(full)! : full;
+        LoadedSolution? loaded = null;
+        if (isProject)
+        {
+            try
+            {
+                loaded = await ProjectScanner.LoadAsync(full, progress, warn, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ProjectLoadException ex)
+            {
+                warn($"cannot load {Path.GetFileName(full)} with MSBuild ({ex.Message}); fixing {root} in source mode");
+            }
+        }
+
+        if (loaded is not null)
+        {
+            workspace = loaded.Workspace;
+            projectIds = loaded.CSharpProjects.Select(p => p.Id).ToList();
+        }
+        else
+        {
+            (var adhoc, projectIds) = SourceWorkspace.Create(root, progress, cancellationToken);
+            workspace = adhoc;
+        }
+
+        using (workspace)
+        {
+            var original = workspace.CurrentSolution;
+            var solution = original;
+            var before = new List<Diagnostic>();
+            var remaining = new List<Diagnostic>();
+            foreach (var projectId in projectIds)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var project = solution.GetProject(projectId)!;
+                progress?.Invoke($"fixing {project.Name}");
+                before.AddRange(await AnalyseAsync(project, root, ruleId, cancellationToken).ConfigureAwait(false));
+                solution = await FixProjectAsync(solution, projectId, root, ruleId, cancellationToken).ConfigureAwait(false);
+                remaining.AddRange(await AnalyseAsync(solution.GetProject(projectId)!, root, ruleId, cancellationToken).ConfigureAwait(false));
+            }
+
+            var files = await WriteChangesAsync(original, solution, root, before, remaining, warn, cancellationToken).ConfigureAwait(false);
+            var findings = remaining.Select(d => AnalyzerRun.ToFinding(root, d, d.Severity)).Distinct().ToList();
+            findings.Sort(Finding.Order);
+            return new FixResult(root, files, findings);
+        }
+    }
+
+    /// <summary>The project's Governance findings (at their effective severity, not hidden) in files of the scanned tree.</summary>
+    private async Task<List<Diagnostic>> AnalyseAsync(Project project, string root, string? ruleId, CancellationToken cancellationToken)
+    {
+        var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
+        if (compilation is null)
+        {
+            return [];
+        }
+
+        var (diagnostics, _) = await AnalyzerRun.RunAsync(compilation, analyzers, project.AnalyzerOptions, cancellationToken).ConfigureAwait(false);
+        return diagnostics
+            .Where(d => d.Severity != DiagnosticSeverity.Hidden && (ruleId is null || d.Id.Equals(ruleId, StringComparison.OrdinalIgnoreCase)) &&
+                        IsWritable(root, d.Location.SourceTree?.FilePath))
+            .OrderBy(d => d.Location.SourceTree!.FilePath, StringComparer.Ordinal)
+            .ThenBy(d => d.Location.SourceSpan.Start)
+            .ToList();
+    }
+
+    private async Task<Solution> FixProjectAsync(Solution solution, ProjectId projectId, string root, string? ruleId, CancellationToken cancellationToken)
+    {
+        // A (rule, variant) whose Fix All changed nothing is not tried again, so the loop always ends.
+        var exhausted = new HashSet<(string Id, string? Key)>();
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            var project = solution.GetProject(projectId)!;
+            var diagnostics = await AnalyseAsync(project, root, ruleId, cancellationToken).ConfigureAwait(false);
+            var next = await FirstFixableAsync(project, diagnostics, exhausted, cancellationToken).ConfigureAwait(false);
+            if (next is not { } fix)
+            {
+                return solution;
+            }
+
+            var fixAll = fix.Provider.GetFixAllProvider();
+            CodeAction? action = null;
+            if (fixAll is not null)
+            {
+                var context = new FixAllContext(
+                    project.GetDocument(fix.Diagnostic.Location.SourceTree)!,
+                    fix.Provider,
+                    FixAllScope.Project,
+                    fix.Action.EquivalenceKey,
+                    [fix.Diagnostic.Id],
+                    new KnownDiagnostics(diagnostics.Where(d => d.Id == fix.Diagnostic.Id).ToImmutableArray()),
+                    cancellationToken);
+                action = await fixAll.GetFixAsync(context).ConfigureAwait(false);
+            }
+
+            // No Fix All for this fix: apply the one action; the next round finds the rest.
+            action ??= fix.Action;
+            var changed = await ApplyAsync(solution, action, cancellationToken).ConfigureAwait(false);
+            if (changed is null || !changed.GetChanges(solution).GetProjectChanges().Any())
+            {
+                exhausted.Add((fix.Diagnostic.Id, fix.Action.EquivalenceKey));
+                continue;
+            }
+
+            solution = changed;
+        }
+
+        return solution;
+    }
+
+    private static async Task<(Diagnostic Diagnostic, CodeFixProvider Provider, CodeAction Action)?> FirstFixableAsync(
+        Project project, List<Diagnostic> diagnostics, HashSet<(string Id, string? Key)> exhausted, CancellationToken cancellationToken)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            if (CodeFixCatalog.For(diagnostic.Id) is not { } provider || project.GetDocument(diagnostic.Location.SourceTree) is not { } document)
+            {
+                continue;
+            }
+
+            var actions = new List<CodeAction>();
+            await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), cancellationToken)).ConfigureAwait(false);
+            // The first action a fix offers is its default (what the IDE's lightbulb puts first).
+            if (actions.Count > 0 && !exhausted.Contains((diagnostic.Id, actions[0].EquivalenceKey)))
+            {
+                return (diagnostic, provider, actions[0]);
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<Solution?> ApplyAsync(Solution solution, CodeAction action, CancellationToken cancellationToken)
+    {
+        var operations = await action.GetOperationsAsync(cancellationToken).ConfigureAwait(false);
+        return operations.OfType<ApplyChangesOperation>().FirstOrDefault()?.ChangedSolution;
+    }
+
+    private static async Task<IReadOnlyList<FixedFile>> WriteChangesAsync(
+        Solution original, Solution fixedSolution, string root, List<Diagnostic> before, List<Diagnostic> after, Action<string> warn, CancellationToken cancellationToken)
+    {
+        var written = new List<FixedFile>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var projectChanges in fixedSolution.GetChanges(original).GetProjectChanges())
+        {
+            foreach (var added in projectChanges.GetAddedDocuments())
+            {
+                warn($"a fix wanted to add {fixedSolution.GetDocument(added)?.Name}; skipped");
+            }
+
+            foreach (var documentId in projectChanges.GetChangedDocuments(onlyGetDocumentsWithTextChanges: true))
+            {
+                var document = fixedSolution.GetDocument(documentId)!;
+                if (document.FilePath is not { } path || !IsWritable(root, path) || !seen.Add(path))
+                {
+                    continue;
+                }
+
+                var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
+                var originalText = await original.GetDocument(documentId)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
+                await File.WriteAllTextAsync(path, text.ToString(), text.Encoding ?? originalText.Encoding ?? new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), cancellationToken).ConfigureAwait(false);
+
+                // A file shared by several projects (multi-targeting) is analysed once per project: count each finding once.
+                var fixedByRule = Distinct(before, path).GroupBy(d => d.Id, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.Count() - Distinct(after, path).Count(d => d.Id == g.Key), StringComparer.Ordinal);
+                written.Add(new FixedFile(Path.GetRelativePath(root, path).Replace('\\', '/'), fixedByRule));
+            }
+        }
+
+        return written.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+    }
+
+    private static IEnumerable<(string Id, int Start)> Distinct(List<Diagnostic> diagnostics, string path) =>
+        diagnostics.Where(d => d.Location.SourceTree?.FilePath == path).Select(d => (d.Id, d.Location.SourceSpan.Start)).Distinct();
+
+    /// <summary>A file the fix may rewrite: under the scanned root, not build output or generated.</summary>
+    private static bool IsWritable(string root, string? path) =>
+        path is not null && !Path.GetRelativePath(root, path).StartsWith("..", StringComparison.Ordinal) && !ProjectScanner.IsBuildOutput(path) && File.Exists(path);
+
+    /// <summary>Hands Fix All the diagnostics this run computed (the document's, or the whole project's).</summary>
+    private sealed class KnownDiagnostics(ImmutableArray<Diagnostic> diagnostics) : FixAllContext.DiagnosticProvider
+    {
+        public override Task<IEnumerable<Diagnostic>> GetDocumentDiagnosticsAsync(Document document, CancellationToken cancellationToken) =>
+            Task.FromResult<IEnumerable<Diagnostic>>(diagnostics.Where(d => d.Location.SourceTree?.FilePath == document.FilePath).ToList());
+
+        public override Task<IEnumerable<Diagnostic>> GetProjectDiagnosticsAsync(Project project, CancellationToken cancellationToken) =>
+            Task.FromResult<IEnumerable<Diagnostic>>([]);
+
+        public override Task<IEnumerable<Diagnostic>> GetAllDiagnosticsAsync(Project project, CancellationToken cancellationToken) =>
+            Task.FromResult<IEnumerable<Diagnostic>>(diagnostics);
+    }
+}

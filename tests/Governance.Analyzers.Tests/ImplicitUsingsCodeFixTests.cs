@@ -1,0 +1,129 @@
+using Governance.Analyzers.Tasks;
+using Governance.Analyzers.Tests.Verifiers;
+using Governance.Analyzers.Timers;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Governance.Analyzers.Tests;
+
+/// <summary>
+/// Most projects get their usings from the SDK (<c>global using</c> in a generated file) and files start with the
+/// namespace. Fixes must neither add a using those already provide nor leave a blank line at the top of the file.
+/// </summary>
+public sealed class ImplicitUsingsCodeFixTests
+{
+    private const string GlobalUsings = """
+        global using global::System;
+        global using System.Collections.Generic;
+        global using System.Linq;
+        global using System.Threading;
+        global using System.Threading.Tasks;
+
+        """;
+
+    private static Task VerifyAsync<TAnalyzer, TCodeFix>(string source, string fixedSource)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+        where TCodeFix : CodeFixProvider, new()
+    {
+        var test = new CodeFixTest<TAnalyzer, TCodeFix>();
+        test.TestState.Sources.Add(("/0/Test0.cs", source));
+        test.TestState.Sources.Add(("/0/obj/GlobalUsings.g.cs", GlobalUsings));
+        test.FixedState.Sources.Add(("/0/Test0.cs", fixedSource));
+        test.FixedState.Sources.Add(("/0/obj/GlobalUsings.g.cs", GlobalUsings));
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task FanOutFix_AddsNoUsingAndNoBlankLine() => VerifyAsync<UnboundedFanOutAnalyzer, UnboundedFanOutCodeFix>("""
+        namespace Shop;
+
+        class Batch
+        {
+            async Task RunAsync(List<int> records)
+            {
+                await [|Task.WhenAll|](records.Select(r => ProcessAsync(r)));
+            }
+
+            static Task ProcessAsync(int record) => Task.CompletedTask;
+        }
+        """, """
+        namespace Shop;
+
+        class Batch
+        {
+            async Task RunAsync(List<int> records)
+            {
+                await Parallel.ForEachAsync(records, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (r, cancellationToken) => await ProcessAsync(r));
+            }
+
+            static Task ProcessAsync(int record) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task TimerFieldFix_ImplementsIDisposableWithoutAddingUsingSystem() => VerifyAsync<TimerNeverDisposedAnalyzer, TimerNeverDisposedCodeFix>("""
+        namespace Shop;
+
+        public sealed class Refresher
+        {
+            private Timer _refresh;
+
+            public void Start() => _refresh = [|new Timer(_ => { }, null, 0, 1000)|];
+        }
+        """, """
+        namespace Shop;
+
+        public sealed class Refresher : IDisposable
+        {
+            private Timer _refresh;
+
+            public void Start() => _refresh = new Timer(_ => { }, null, 0, 1000);
+
+            public void Dispose()
+            {
+                _refresh?.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task UnreferencedTimerFix_KeepsTheCommentOnceAboveTheNewStatements() => VerifyAsync<TimerNotReferencedAnalyzer, TimerNotReferencedCodeFix>("""
+        namespace Shop;
+
+        public sealed class Heartbeat
+        {
+            public void Start()
+            {
+                Prepare();
+
+                // Beats every 30 seconds.
+                [|new Timer(_ => { }, null, 1000, 30000)|];
+            }
+
+            private static void Prepare() { }
+        }
+        """, """
+        namespace Shop;
+
+        public sealed class Heartbeat : IDisposable
+        {
+            private Timer _timer;
+
+            public void Start()
+            {
+                Prepare();
+
+                // Beats every 30 seconds.
+                _timer?.Dispose();
+                _timer = new Timer(_ => { }, null, 1000, 30000);
+            }
+
+            private static void Prepare() { }
+
+            public void Dispose()
+            {
+                _timer?.Dispose();
+            }
+        }
+        """);
+}

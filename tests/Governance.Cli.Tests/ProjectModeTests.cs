@@ -1,0 +1,97 @@
+using System.Text.Json;
+
+namespace Governance.Cli.Tests;
+
+/// <summary><c>governance scan</c> on a solution or project: loaded with MSBuild, with its real settings.</summary>
+public sealed class ProjectModeTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("governance-project-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    [Fact]
+    public async Task Scan_Csproj_LoadsTheProjectWithItsEditorConfigAndOnlyItsOwnFiles()
+    {
+        var project = Path.Combine(Cli.Sample("LeakyOrders"), "LeakyOrders.csproj");
+        var output = Path.Combine(_temp, "report.json");
+
+        Assert.Equal(1, await Cli.Run("scan", project, "--format", "json", "--output", output));
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        var root = json.RootElement;
+        Assert.Equal(Cli.Sample("LeakyOrders"), root.GetProperty("root").GetString());
+        // Its own eight source files: not the generated ones under obj/, not the analyzer project it references.
+        Assert.Equal(Directory.GetFiles(Cli.Sample("LeakyOrders"), "*.cs").Length, root.GetProperty("files").GetInt32());
+        var diagnostics = root.GetProperty("diagnostics").EnumerateArray().ToList();
+        Assert.All(diagnostics, d => Assert.DoesNotContain("..", d.GetProperty("path").GetString(), StringComparison.Ordinal));
+        var expected = File.ReadAllLines(Path.Combine(Cli.Sample("LeakyOrders"), "expected-diagnostics.txt")).Where(l => l.StartsWith("GOV", StringComparison.Ordinal)).ToHashSet();
+        Assert.Superset(expected, diagnostics.Select(d => d.GetProperty("id").GetString()!).ToHashSet());
+        // GOV3002 is a suggestion by default; the sample's .editorconfig raises it, and project mode must see that.
+        Assert.Equal("warning", diagnostics.First(d => d.GetProperty("id").GetString() == "GOV3002").GetProperty("severity").GetString());
+    }
+
+    [Fact]
+    public async Task Scan_Csproj_HonoursNoWarnAndWarningsAsErrorsOfTheProject()
+    {
+        var project = await WriteProjectAsync("<NoWarn>$(NoWarn);GOV1002</NoWarn><WarningsAsErrors>$(WarningsAsErrors);GOV1001</WarningsAsErrors>");
+        var output = Path.Combine(_temp, "report.json");
+
+        Assert.Equal(1, await Cli.Run("scan", project, "--format", "json", "--output", output, "--fail-on", "error"));
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        var diagnostics = json.RootElement.GetProperty("diagnostics").EnumerateArray().ToList();
+        var spawn = Assert.Single(diagnostics);
+        Assert.Equal("GOV1001", spawn.GetProperty("id").GetString());
+        Assert.Equal("error", spawn.GetProperty("severity").GetString());
+    }
+
+    [Fact]
+    public async Task Scan_ProjectThatMSBuildCannotLoad_FallsBackToSourceMode()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_temp, "broken")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "Broken.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><ImplicitUsings>enable</ImplicitUsings>");
+        await File.WriteAllTextAsync(Path.Combine(folder, "Batch.cs"), Leaks);
+
+        var ids = await Cli.Ids(_temp, Path.Combine(folder, "Broken.csproj"));
+
+        Assert.Equal(["GOV1001", "GOV1002"], ids);
+    }
+
+    internal const string Leaks = """
+        namespace App;
+
+        public static class Batch
+        {
+            public static void Start(List<int> items)
+            {
+                foreach (var item in items)
+                {
+                    _ = Task.Run(() => Console.WriteLine(item));
+                }
+            }
+
+            public static async Task ReserveAsync(List<int> items)
+            {
+                await Task.WhenAll(items.Select(item => Task.Delay(item)));
+            }
+        }
+        """;
+
+    private async Task<string> WriteProjectAsync(string properties)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_temp, "app")).FullName;
+        var project = Path.Combine(folder, "App.csproj");
+        await File.WriteAllTextAsync(project, $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+                {properties}
+              </PropertyGroup>
+            </Project>
+            """);
+        await File.WriteAllTextAsync(Path.Combine(folder, "Batch.cs"), Leaks);
+        return project;
+    }
+}
