@@ -17,35 +17,45 @@ internal static class ChannelUsageCollector
 {
     public static void Register(CompilationStartAnalysisContext context, ChannelSymbols symbols, Action<ChannelStorage, Action<Diagnostic>> analyze)
     {
-        context.RegisterOperationBlockAction(block => AnalyzeLocals(block, symbols, analyze));
+        // Perf: rather than walking every method body, only a body that creates a channel into a local is walked,
+        // once, when the creation is met (the driver's shared walk hands over creations).
+        var walked = new ConcurrentDictionary<IOperation, byte>();
+        context.RegisterOperationAction(
+            operationContext =>
+            {
+                var operation = operationContext.Operation;
+                if (symbols.IsChannelCreation(operation) && GetAssignedLocal(operation) is not null && walked.TryAdd(operation.GetRoot(), 0))
+                {
+                    AnalyzeLocals(operation.GetRoot(), operationContext.ContainingSymbol, symbols, analyze, operationContext.ReportDiagnostic);
+                }
+            },
+            OperationKind.Invocation,
+            OperationKind.ObjectCreation);
         context.RegisterSymbolStartAction(typeStart => RegisterType(typeStart, symbols, analyze), SymbolKind.NamedType);
     }
 
-    private static void AnalyzeLocals(OperationBlockAnalysisContext context, ChannelSymbols symbols, Action<ChannelStorage, Action<Diagnostic>> analyze)
+    private static void AnalyzeLocals(IOperation block, ISymbol owner, ChannelSymbols symbols, Action<ChannelStorage, Action<Diagnostic>> analyze, Action<Diagnostic> report)
     {
         Dictionary<ILocalSymbol, ChannelStorage>? storages = null;
         List<ILocalReferenceOperation>? references = null;
-        foreach (var block in context.OperationBlocks)
+        foreach (var operation in block.DescendantsAndSelf())
         {
-            foreach (var operation in block.DescendantsAndSelf())
+            if (operation is ILocalReferenceOperation reference)
             {
-                if (operation is ILocalReferenceOperation reference)
+                if (symbols.IsChannelType(reference.Local.Type))
                 {
-                    if (symbols.IsChannelType(reference.Local.Type))
-                    {
-                        (references ??= new List<ILocalReferenceOperation>()).Add(reference);
-                    }
+                    (references ??= new List<ILocalReferenceOperation>()).Add(reference);
                 }
-                else if (symbols.IsChannelCreation(operation) && GetAssignedLocal(operation) is { } local)
+            }
+            else if (symbols.IsChannelCreation(operation) && GetAssignedLocal(operation) is { } local)
+            {
+                storages ??= new Dictionary<ILocalSymbol, ChannelStorage>(SymbolEqualityComparer.Default);
+                if (!storages.TryGetValue(local, out var storage))
                 {
-                    storages ??= new Dictionary<ILocalSymbol, ChannelStorage>(SymbolEqualityComparer.Default);
-                    if (!storages.TryGetValue(local, out var storage))
-                    {
-                        storages[local] = storage = new ChannelStorage(local, context.OwningSymbol);
-                    }
+                    storages[local] = storage = new ChannelStorage(local, owner);
+                }
 
-                    storage.AddCreation(operation);
-                }
+                storage.AddCreation(operation);
             }
         }
 
@@ -64,7 +74,7 @@ internal static class ChannelUsageCollector
 
         foreach (var storage in storages.Values)
         {
-            analyze(storage, context.ReportDiagnostic);
+            analyze(storage, report);
         }
     }
 

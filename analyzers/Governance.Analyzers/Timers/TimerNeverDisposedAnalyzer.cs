@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using Governance.Analyzers.Operations;
@@ -35,49 +37,55 @@ public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationBlockAction(block => AnalyzeLocals(block, symbols));
+            // Perf: rather than walking every method body, only a body that creates a timer into a local is walked,
+            // once, when the creation is met (the driver's shared walk hands over creations).
+            var walked = new ConcurrentDictionary<IOperation, byte>();
+            start.RegisterOperationAction(
+                operationContext =>
+                {
+                    var operation = operationContext.Operation;
+                    if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out _, out _) && walked.TryAdd(operation.GetRoot(), 0))
+                    {
+                        AnalyzeLocals(operation.GetRoot(), symbols, operationContext.ReportDiagnostic);
+                    }
+                },
+                OperationKind.Invocation,
+                OperationKind.ObjectCreation);
             start.RegisterSymbolStartAction(typeStart => TimerMemberAnalysis.Register(typeStart, symbols), SymbolKind.NamedType);
         });
     }
 
-    private static void AnalyzeLocals(OperationBlockAnalysisContext context, TimerSymbols symbols)
+    private static void AnalyzeLocals(IOperation block, TimerSymbols symbols, Action<Diagnostic> report)
     {
         Dictionary<ILocalSymbol, IOperation>? creations = null;
-        foreach (var block in context.OperationBlocks)
+        foreach (var operation in block.DescendantsAndSelf())
         {
-            foreach (var operation in block.DescendantsAndSelf())
+            if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out var local, out var isUsing) && !isUsing && !symbols.IsOneShot(operation))
             {
-                if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out var local, out var isUsing) && !isUsing && !symbols.IsOneShot(operation))
+                creations ??= new Dictionary<ILocalSymbol, IOperation>(SymbolEqualityComparer.Default);
+                if (!creations.ContainsKey(local))
                 {
-                    creations ??= new Dictionary<ILocalSymbol, IOperation>(SymbolEqualityComparer.Default);
-                    if (!creations.ContainsKey(local))
-                    {
-                        creations[local] = operation;
-                    }
+                    creations[local] = operation;
                 }
             }
         }
 
-        // Perf: almost no method creates a timer; only those that do pay for collecting local references.
         if (creations is null)
         {
             return;
         }
 
         var references = new Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>(SymbolEqualityComparer.Default);
-        foreach (var block in context.OperationBlocks)
+        foreach (var operation in block.DescendantsAndSelf())
         {
-            foreach (var operation in block.DescendantsAndSelf())
+            if (operation is ILocalReferenceOperation reference && creations.ContainsKey(reference.Local))
             {
-                if (operation is ILocalReferenceOperation reference && creations.ContainsKey(reference.Local))
+                if (!references.TryGetValue(reference.Local, out var list))
                 {
-                    if (!references.TryGetValue(reference.Local, out var list))
-                    {
-                        references[reference.Local] = list = new List<ILocalReferenceOperation>();
-                    }
-
-                    list.Add(reference);
+                    references[reference.Local] = list = new List<ILocalReferenceOperation>();
                 }
+
+                list.Add(reference);
             }
         }
 
@@ -118,7 +126,7 @@ public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
                 var properties = ImmutableDictionary<string, string?>.Empty
                     .Add(KindProperty, LocalKind)
                     .Add(CanUseUsingProperty, canUseUsing ? "true" : "false");
-                context.ReportDiagnostic(Diagnostic.Create(
+                report(Diagnostic.Create(
                     Descriptors.TimerNeverDisposed,
                     creation.Syntax.GetLocation(),
                     properties,
