@@ -76,6 +76,25 @@ public sealed class ToolInstallTests(PackedPackages packages, ITestOutputHelper 
             Assert.Empty(report.RootElement.GetProperty("diagnostics").EnumerateArray());
         }
 
+        // Project mode: MSBuildWorkspace runs its build host from the tool's folder, so the package must carry it. A load
+        // failure would fall back to source mode and say so on stderr.
+        await File.WriteAllTextAsync(Path.Combine(leaky, "ScanMe.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <NoWarn>$(NoWarn);GOV1001</NoWarn>
+              </PropertyGroup>
+            </Project>
+            """);
+        var projectScan = await DotnetProcess.RunAsync(governance, leaky, null, "scan", Path.Combine(leaky, "ScanMe.csproj"), "--format", "json");
+        Assert.True(projectScan.ExitCode == 0, $"NoWarn in the project must silence GOV1001 in project mode:\n{projectScan}");
+        Assert.DoesNotContain("source mode", projectScan.StandardError, StringComparison.Ordinal);
+        using (var report = JsonDocument.Parse(projectScan.StandardOutput))
+        {
+            Assert.Equal(1, report.RootElement.GetProperty("files").GetInt32());
+            Assert.Empty(report.RootElement.GetProperty("diagnostics").EnumerateArray());
+        }
+
         var rules = await DotnetProcess.RunAsync(governance, packages.Root, null, "rules");
         Assert.True(rules.ExitCode == 0, $"governance rules failed:\n{rules}");
         var missing = packages.ExpectedRuleIds.Where(id => !rules.StandardOutput.Contains(id, StringComparison.Ordinal)).ToList();

@@ -12,7 +12,9 @@ internal static class TableReport
         var titles = rules.ToDictionary(r => r.Id, r => (Title: r.Title.ToString(System.Globalization.CultureInfo.InvariantCulture), Help: r.HelpLinkUri), StringComparer.Ordinal);
         var seconds = result.DurationMs / 1000.0;
         var rate = seconds > 0 ? result.Lines / seconds : 0;
-        console.MarkupLineInterpolated($"Scanned [bold]{result.Files}[/] files ({result.Lines:N0} lines) under {result.Root} in {seconds:0.0} s ({rate:N0} lines/s).");
+        // The process's peak working set: the scan is what this process does, so it is the scan's peak memory.
+        var peakMegabytes = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
+        console.MarkupLineInterpolated($"Scanned [bold]{result.Files}[/] files ({result.Lines:N0} lines) under {result.Root} in {seconds:0.0} s ({rate:N0} lines/s, peak memory {peakMegabytes:N0} MB).");
         if (result.AnalyzerExceptions > 0)
         {
             console.MarkupLineInterpolated($"[red]{result.AnalyzerExceptions} analyzer exception(s): please report them.[/]");
