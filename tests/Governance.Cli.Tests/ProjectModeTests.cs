@@ -46,6 +46,27 @@ public sealed class ProjectModeTests : IDisposable
     }
 
     [Fact]
+    public async Task Scan_Slnx_ScansEveryProjectOfTheSolution()
+    {
+        var project = await WriteProjectAsync("<NoWarn>$(NoWarn);GOV1002</NoWarn>");
+        var solution = Path.Combine(_temp, "Shop.slnx");
+        await File.WriteAllTextAsync(solution, $"""
+            <Solution>
+              <Project Path="{Path.GetRelativePath(_temp, project)}" />
+            </Solution>
+            """);
+        var output = Path.Combine(_temp, "report.json");
+
+        Assert.Equal(1, await Cli.Run("scan", solution, "--format", "json", "--output", output));
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        Assert.Equal(_temp, json.RootElement.GetProperty("root").GetString());
+        var spawn = Assert.Single(json.RootElement.GetProperty("diagnostics").EnumerateArray());
+        Assert.Equal("GOV1001", spawn.GetProperty("id").GetString());
+        Assert.Equal("app/Batch.cs", spawn.GetProperty("path").GetString());
+    }
+
+    [Fact]
     public async Task Scan_ProjectThatMSBuildCannotLoad_FallsBackToSourceMode()
     {
         var folder = Directory.CreateDirectory(Path.Combine(_temp, "broken")).FullName;

@@ -21,7 +21,11 @@ internal static class MsBuildHost
                 {
                     if (!MSBuildLocator.IsRegistered)
                     {
-                        var instance = MSBuildLocator.QueryVisualStudioInstances().OrderByDescending(i => i.Version).FirstOrDefault();
+                        // The newest SDK this runtime can host (a newer SDK's MSBuild may need a newer runtime).
+                        var instance = MSBuildLocator.QueryVisualStudioInstances()
+                            .Where(i => i.Version.Major <= Environment.Version.Major)
+                            .OrderByDescending(i => i.Version)
+                            .FirstOrDefault();
                         if (instance is null)
                         {
                             s_failure = "no .NET SDK with MSBuild was found";

@@ -98,10 +98,16 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
                 throw new ProjectLoadException(ex.Message);
             }
 
-            foreach (var failure in failures.Distinct(StringComparer.Ordinal))
+            // Restore warnings and unresolved items arrive as failures too; a project that cannot compile is caught below.
+            var distinct = failures.Distinct(StringComparer.Ordinal).ToList();
+            foreach (var failure in distinct.Take(3))
             {
-                // Restore warnings and unresolved items arrive as failures too; a project that cannot compile is caught below.
                 warn?.Invoke($"MSBuild: {failure}");
+            }
+
+            if (distinct.Count > 3)
+            {
+                warn?.Invoke($"MSBuild: {distinct.Count - 3} more message(s)");
             }
 
             // Opening a project also loads the projects it references: only the one asked for is scanned (once per
