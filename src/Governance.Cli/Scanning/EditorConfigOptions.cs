@@ -25,12 +25,11 @@ internal sealed class EditorConfigOptions
     internal static List<string> FindFiles(string root)
     {
         var files = new List<string>();
-        // AttributesToSkip = 0: on Unix a dot-file counts as hidden, and every .editorconfig is a dot-file.
-        foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 }))
+        // Hidden files included: on Unix a dot-file counts as hidden, and every .editorconfig is a dot-file.
+        foreach (var file in SourceFiles.Enumerate(root, "*config", includeHidden: true))
         {
             var name = Path.GetFileName(file);
-            if ((name.Equals(".editorconfig", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".globalconfig", StringComparison.OrdinalIgnoreCase)) &&
-                !SourceFiles.IsExcluded(root, file))
+            if (name.Equals(".editorconfig", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".globalconfig", StringComparison.OrdinalIgnoreCase))
             {
                 files.Add(file);
             }

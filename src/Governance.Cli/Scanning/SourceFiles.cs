@@ -6,15 +6,35 @@ internal static class SourceFiles
     private static readonly HashSet<string> s_skipped = new(StringComparer.OrdinalIgnoreCase) { "bin", "obj", ".git", ".vs", "node_modules", "artifacts" };
 
     internal static List<string> Find(string root) =>
-        Directory.EnumerateFiles(root, "*.cs", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-            .Where(f => !IsExcluded(root, f))
-            .OrderBy(f => f, StringComparer.Ordinal)
-            .ToList();
+        Enumerate(root, "*.cs", includeHidden: false).OrderBy(f => f, StringComparer.Ordinal).ToList();
 
-    internal static bool IsExcluded(string root, string file)
+    /// <summary>
+    /// Files matching <paramref name="pattern"/> under <paramref name="root"/>, never descending into build output, tool
+    /// or dependency folders (a repository's <c>node_modules</c> or <c>artifacts</c> can hold far more files than its code).
+    /// </summary>
+    /// <param name="includeHidden">Whether hidden files count (on Unix every dot-file is hidden, <c>.editorconfig</c> included).</param>
+    internal static IEnumerable<string> Enumerate(string root, string pattern, bool includeHidden)
     {
-        var relative = Path.GetRelativePath(root, file);
-        return relative.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).SkipLast(1).Any(s_skipped.Contains);
+        var files = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = includeHidden ? 0 : FileAttributes.Hidden | FileAttributes.System };
+        var directories = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 };
+        var pending = new Stack<string>();
+        pending.Push(root);
+        while (pending.TryPop(out var directory))
+        {
+            foreach (var file in Directory.EnumerateFiles(directory, pattern, files))
+            {
+                yield return file;
+            }
+
+            foreach (var child in Directory.EnumerateDirectories(directory, "*", directories))
+            {
+                // Symbolic links to directories are not followed: they can loop, and they point outside the tree.
+                if (!s_skipped.Contains(Path.GetFileName(child)) && (File.GetAttributes(child) & FileAttributes.ReparsePoint) == 0)
+                {
+                    pending.Push(child);
+                }
+            }
+        }
     }
 
     /// <summary>The nearest project file at or above the file's folder, within the root; <see langword="null"/> for a loose file.</summary>
