@@ -88,6 +88,31 @@ public sealed class ScanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Scan_UnreadableFile_ExitsWith2()
+    {
+        // A link to a file that is gone: listed as a .cs file, but it cannot be opened (unlike a chmod, this holds as root).
+        await File.WriteAllTextAsync(Path.Combine(_temp, "Fine.cs"), "class Fine { }");
+        File.CreateSymbolicLink(Path.Combine(_temp, "Gone.cs"), Path.Combine(_temp, "missing", "Gone.cs"));
+        Assert.Equal(2, await Run("scan", _temp));
+    }
+
+    [Fact]
+    public async Task Scan_SkipsBuildOutputAndDependencyFolders()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_temp, "App.cs"), "class App { }");
+        foreach (var skipped in new[] { "bin", "obj", "node_modules", "artifacts" })
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(_temp, skipped, "nested")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(folder, "Leak.cs"), "class Leak { void M(System.Collections.Generic.List<int> xs) { foreach (var x in xs) { _ = System.Threading.Tasks.Task.Run(() => x); } } }");
+        }
+
+        var output = Path.Combine(_temp, "report.json");
+        Assert.Equal(0, await Run("scan", _temp, "--format", "json", "--output", output));
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        Assert.Equal(1, json.RootElement.GetProperty("files").GetInt32());
+    }
+
+    [Fact]
     public async Task Scan_UnknownFormat_ExitsWith2()
     {
         Assert.Equal(2, await Run("scan", Sample("LeakyOrders"), "--format", "xml"));

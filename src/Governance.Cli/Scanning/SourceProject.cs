@@ -50,7 +50,16 @@ internal sealed class SourceProject
     {
         var trees = new SyntaxTree?[files.Count];
         long lines = 0;
-        Parallel.For(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        try
+        {
+            Parallel.For(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => Parse(i));
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.OfType<ScanException>().FirstOrDefault() is { } unreadable)
+        {
+            throw unreadable; // exit code 2 with its one-line message, not a crash
+        }
+
+        void Parse(int i)
         {
             SourceText text;
             try
@@ -65,7 +74,7 @@ internal sealed class SourceProject
 
             Interlocked.Add(ref lines, text.Lines.Count);
             trees[i] = CSharpSyntaxTree.ParseText(text, ParseOptions, files[i], cancellationToken);
-        });
+        }
 
         var usings = ProjectUsings.For(project);
         var globalUsings = usings.Length == 0
