@@ -98,6 +98,21 @@ public sealed class FixCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Fix_DryRun_ListsTheFixesAndWritesNothing_EvenOnADirtyTree()
+    {
+        var app = await WriteAppAsync();
+        Cli.Git(app, "init", "--quiet"); // everything untracked: a real run would refuse
+
+        var (exit, output) = await Cli.RunWithOutput("fix", app, "--dry-run");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("GOV1002 ×2", output, StringComparison.Ordinal);
+        Assert.Contains("dry run: nothing written", output, StringComparison.Ordinal);
+        Assert.Equal(FanOuts, await File.ReadAllTextAsync(Path.Combine(app, "Reservations.cs")));
+        Assert.Equal(Timers, await File.ReadAllTextAsync(Path.Combine(app, "Refresher.cs")));
+    }
+
+    [Fact]
     public async Task Fix_CleanGitTree_IsFixedWithoutForce()
     {
         var app = await WriteAppAsync();

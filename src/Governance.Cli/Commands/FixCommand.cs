@@ -17,7 +17,7 @@ internal sealed class FixCommand(IAnsiConsole console) : AsyncCommand<FixSetting
         try
         {
             var (full, _) = Scanner.Resolve(settings.Path);
-            if (!settings.Force && GitState.UncommittedChanges(full) is { Count: > 0 } changes)
+            if (!settings.Force && !settings.DryRun && GitState.UncommittedChanges(full) is { Count: > 0 } changes)
             {
                 await Console.Error.WriteLineAsync(
                     $"governance: {changes.Count} uncommitted change(s) under {settings.Path} (first: {changes[0]}); commit or stash them first, or pass --force").ConfigureAwait(false);
@@ -28,9 +28,9 @@ internal sealed class FixCommand(IAnsiConsole console) : AsyncCommand<FixSetting
             var fixer = new Fixer(RuleCatalog.Analyzers);
             var interactive = !Console.IsOutputRedirected;
             var result = interactive
-                ? await console.Status().StartAsync("Fixing…", status => fixer.FixAsync(settings.Path, settings.Rule, m => status.Status(Markup.Escape(m)), Warn, cancellationToken)).ConfigureAwait(false)
-                : await fixer.FixAsync(settings.Path, settings.Rule, progress: null, Warn, cancellationToken).ConfigureAwait(false);
-            Write(result);
+                ? await console.Status().StartAsync("Fixing…", status => fixer.FixAsync(settings.Path, settings.Rule, !settings.DryRun, m => status.Status(Markup.Escape(m)), Warn, cancellationToken)).ConfigureAwait(false)
+                : await fixer.FixAsync(settings.Path, settings.Rule, !settings.DryRun, progress: null, Warn, cancellationToken).ConfigureAwait(false);
+            Write(result, settings.DryRun);
             return ExitCodes.Clean;
         }
         catch (ScanException ex)
@@ -40,7 +40,7 @@ internal sealed class FixCommand(IAnsiConsole console) : AsyncCommand<FixSetting
         }
     }
 
-    private void Write(FixResult result)
+    private void Write(FixResult result, bool dryRun)
     {
         var fixedCount = result.Files.Sum(f => f.FixedByRule.Values.Sum());
         if (result.Files.Count == 0)
@@ -49,14 +49,14 @@ internal sealed class FixCommand(IAnsiConsole console) : AsyncCommand<FixSetting
         }
         else
         {
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("File", "Fixed");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("File", dryRun ? "Would fix" : "Fixed");
             foreach (var file in result.Files)
             {
                 table.AddRow(new Text(file.Path), new Text(string.Join(", ", file.FixedByRule.Where(r => r.Value > 0).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} ×{r.Value}"))));
             }
 
             console.Write(table);
-            console.MarkupLineInterpolated($"Fixed [bold]{fixedCount}[/] finding(s) in {result.Files.Count} file(s) under {result.Root}.");
+            console.MarkupLineInterpolated($"{(dryRun ? "Would fix" : "Fixed")} [bold]{fixedCount}[/] finding(s) in {result.Files.Count} file(s) under {result.Root}{(dryRun ? " (dry run: nothing written)" : string.Empty)}.");
         }
 
         if (result.Remaining.Count > 0)

@@ -19,6 +19,10 @@ internal sealed class FixSettings : CommandSettings
     [Description("Fix even when the git work tree has uncommitted changes under the path.")]
     public bool Force { get; init; }
 
+    [CommandOption("--dry-run")]
+    [Description("List what would be fixed without writing any file (allowed on a tree with uncommitted changes).")]
+    public bool DryRun { get; init; }
+
     public override ValidationResult Validate() =>
         Rule is not null && !Scanning.RuleCatalog.Rules.Any(r => r.Id.Equals(Rule, StringComparison.OrdinalIgnoreCase))
             ? ValidationResult.Error($"unknown --rule '{Rule}': run 'governance rules' for the list")

@@ -26,7 +26,8 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
     private const int MaxRounds = 50;
 
     /// <exception cref="ScanException">The path is invalid or has no C# files.</exception>
-    internal async Task<FixResult> FixAsync(string path, string? ruleId, Action<string>? progress, Action<string> warn, CancellationToken cancellationToken)
+    /// <param name="write">False for a dry run: everything is computed and reported, nothing is written.</param>
+    internal async Task<FixResult> FixAsync(string path, string? ruleId, bool write, Action<string>? progress, Action<string> warn, CancellationToken cancellationToken)
     {
         var (full, isProject) = Scanner.Resolve(path);
         Workspace workspace;
@@ -72,7 +73,7 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
                 remaining.AddRange(await AnalyseAsync(solution.GetProject(projectId)!, root, ruleId, cancellationToken).ConfigureAwait(false));
             }
 
-            var files = await WriteChangesAsync(original, solution, root, before, remaining, warn, cancellationToken).ConfigureAwait(false);
+            var files = await WriteChangesAsync(original, solution, root, before, remaining, write, warn, cancellationToken).ConfigureAwait(false);
             var findings = remaining.Select(d => AnalyzerRun.ToFinding(root, d, d.Severity)).Distinct().ToList();
             findings.Sort(Finding.Order);
             return new FixResult(root, files, findings);
@@ -170,7 +171,7 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
     }
 
     private static async Task<IReadOnlyList<FixedFile>> WriteChangesAsync(
-        Solution original, Solution fixedSolution, string root, List<Diagnostic> before, List<Diagnostic> after, Action<string> warn, CancellationToken cancellationToken)
+        Solution original, Solution fixedSolution, string root, List<Diagnostic> before, List<Diagnostic> after, bool write, Action<string> warn, CancellationToken cancellationToken)
     {
         var written = new List<FixedFile>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -189,9 +190,12 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
                     continue;
                 }
 
-                var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-                var originalText = await original.GetDocument(documentId)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
-                await File.WriteAllTextAsync(path, text.ToString(), text.Encoding ?? originalText.Encoding ?? new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), cancellationToken).ConfigureAwait(false);
+                if (write)
+                {
+                    var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
+                    var originalText = await original.GetDocument(documentId)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
+                    await File.WriteAllTextAsync(path, text.ToString(), text.Encoding ?? originalText.Encoding ?? new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), cancellationToken).ConfigureAwait(false);
+                }
 
                 // A file shared by several projects (multi-targeting) is analysed once per project: count each finding once.
                 var fixedByRule = Distinct(before, path).GroupBy(d => d.Id, StringComparer.Ordinal)
