@@ -30,5 +30,12 @@ internal static class GovernanceApp
             await Console.Error.WriteLineAsync($"governance: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug of ours, or an environment nobody foresaw: say so in one line first, keep the details for a report.
+            await Console.Error.WriteLineAsync($"governance: internal error ({ex.GetType().Name}: {ex.Message}); please report it with the details below").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
     }
 }
