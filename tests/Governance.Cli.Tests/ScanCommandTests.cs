@@ -230,6 +230,12 @@ public sealed class ScanCommandTests : IDisposable
 
         Assert.Equal(1, exit);
         Assert.Matches(@"floor \(one trivial operation analyzer\): [0-9.]+ s, [0-9,]+ lines/s; all Governance rules: [0-9.]+ s, [0-9,]+ lines/s; ratio [0-9.]+x", output);
+        Assert.Matches(@"analyzer time per rule \(summed over threads\): GOV[0-9]{4}[^ ]* [0-9.]+ s", output);
+        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003" })
+        {
+            Assert.Matches($@"{id}[^ ]* [0-9.]+ s", output);
+        }
+
         Assert.Contains("GOV1001 (1)", output, StringComparison.Ordinal); // the report is still written
     }
 

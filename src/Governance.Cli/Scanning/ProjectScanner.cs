@@ -14,7 +14,7 @@ namespace Governance.Cli.Scanning;
 /// <remarks>
 /// A multi-targeted project loads once per target framework; a finding in a shared file is reported once.
 /// </remarks>
-internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzers)
+internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzers, AnalyzerTimes? times = null)
 {
     /// <exception cref="ProjectLoadException">MSBuild cannot load the solution or a project, or a project does not resolve its references (not restored).</exception>
     internal async Task<ScanResult> ScanAsync(string path, Action<string>? progress, Action<string>? warn, CancellationToken cancellationToken)
@@ -43,7 +43,7 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
                 }
             }
 
-            var (diagnostics, exceptions) = await AnalyzerRun.RunAsync(compilation, analyzers, project.AnalyzerOptions, cancellationToken).ConfigureAwait(false);
+            var (diagnostics, exceptions) = await AnalyzerRun.RunAsync(compilation, analyzers, project.AnalyzerOptions, cancellationToken, times).ConfigureAwait(false);
             analyzerExceptions += exceptions;
             foreach (var diagnostic in diagnostics)
             {

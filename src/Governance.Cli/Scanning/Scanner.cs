@@ -26,14 +26,14 @@ internal static class Scanner
 
     /// <summary>Scans the path; <paramref name="warn"/> hears why project mode fell back to source mode.</summary>
     internal static async Task<ScanResult> ScanAsync(
-        string path, ImmutableArray<DiagnosticAnalyzer> analyzers, Action<string>? progress, Action<string> warn, CancellationToken cancellationToken)
+        string path, ImmutableArray<DiagnosticAnalyzer> analyzers, Action<string>? progress, Action<string> warn, CancellationToken cancellationToken, AnalyzerTimes? times = null)
     {
         var (full, isProject) = Resolve(path);
         if (isProject)
         {
             try
             {
-                return await new ProjectScanner(analyzers).ScanAsync(full, progress, warn, cancellationToken).ConfigureAwait(false);
+                return await new ProjectScanner(analyzers, times).ScanAsync(full, progress, warn, cancellationToken).ConfigureAwait(false);
             }
             catch (ProjectLoadException ex)
             {
@@ -42,6 +42,6 @@ internal static class Scanner
             }
         }
 
-        return await new SourceScanner(analyzers).ScanAsync(full, progress, cancellationToken).ConfigureAwait(false);
+        return await new SourceScanner(analyzers, times).ScanAsync(full, progress, cancellationToken).ConfigureAwait(false);
     }
 }

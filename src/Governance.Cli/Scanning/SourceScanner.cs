@@ -15,7 +15,7 @@ namespace Governance.Cli.Scanning;
 /// Perf and memory: files are parsed in parallel, and one project's compilation is analysed and dropped before the
 /// next is built, so memory follows the largest project rather than the repository.
 /// </remarks>
-internal sealed class SourceScanner(ImmutableArray<DiagnosticAnalyzer> analyzers)
+internal sealed class SourceScanner(ImmutableArray<DiagnosticAnalyzer> analyzers, AnalyzerTimes? times = null)
 {
     internal async Task<ScanResult> ScanAsync(string root, Action<string>? progress, CancellationToken cancellationToken)
     {
@@ -48,7 +48,7 @@ internal sealed class SourceScanner(ImmutableArray<DiagnosticAnalyzer> analyzers
                 FrameworkReferences.All,
                 project.CompilationOptions(cancellationToken).WithSyntaxTreeOptionsProvider(treeOptions));
 
-            var (diagnostics, exceptions) = await AnalyzerRun.RunAsync(compilation, analyzers, new AnalyzerOptions([], analyzerOptions), cancellationToken).ConfigureAwait(false);
+            var (diagnostics, exceptions) = await AnalyzerRun.RunAsync(compilation, analyzers, new AnalyzerOptions([], analyzerOptions), cancellationToken, times).ConfigureAwait(false);
             analyzerExceptions += exceptions;
             foreach (var diagnostic in diagnostics)
             {
