@@ -39,9 +39,16 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
             try
             {
                 loaded = await ProjectScanner.LoadAsync(full, progress, warn, cancellationToken).ConfigureAwait(false);
+                foreach (var project in loaded.CSharpProjects)
+                {
+                    // A project whose references do not resolve (not restored) would show no finding at all.
+                    await ProjectScanner.CompileAsync(project, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (ProjectLoadException ex)
             {
+                loaded?.Dispose();
+                loaded = null;
                 warn($"cannot load {Path.GetFileName(full)} with MSBuild ({ex.Message}); fixing {root} in source mode");
             }
         }
