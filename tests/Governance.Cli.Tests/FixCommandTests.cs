@@ -83,9 +83,7 @@ public sealed class FixCommandTests : IDisposable
     public async Task Fix_UncommittedChanges_RefusesUnlessForced()
     {
         var app = await WriteAppAsync();
-        Cli.Git(app, "init", "--quiet");
-        Cli.Git(app, "add", "-A");
-        Cli.Git(app, "commit", "--quiet", "-m", "app");
+        CommitAll(app);
         var edited = Timers.Replace("1000", "2000", StringComparison.Ordinal);
         await File.WriteAllTextAsync(Path.Combine(app, "Refresher.cs"), edited);
 
@@ -116,9 +114,7 @@ public sealed class FixCommandTests : IDisposable
     public async Task Fix_CleanGitTree_IsFixedWithoutForce()
     {
         var app = await WriteAppAsync();
-        Cli.Git(app, "init", "--quiet");
-        Cli.Git(app, "add", "-A");
-        Cli.Git(app, "commit", "--quiet", "-m", "app");
+        CommitAll(app);
 
         Assert.Equal(0, await Cli.Run("fix", app));
         Assert.NotEqual(FanOuts, await File.ReadAllTextAsync(Path.Combine(app, "Reservations.cs")));
@@ -132,6 +128,13 @@ public sealed class FixCommandTests : IDisposable
         var app = await WriteAppAsync();
         var resolved = args.Select(a => a.Replace("{app}", app, StringComparison.Ordinal).Replace("{missing}", Path.Combine(_temp, "missing"), StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, await Cli.Run(resolved));
+    }
+
+    private static void CommitAll(string app)
+    {
+        Cli.Git(app, "init", "--quiet");
+        Cli.Git(app, "add", "-A");
+        Cli.Git(app, "commit", "--quiet", "-m", "app");
     }
 
     private async Task<string> WriteAppAsync()

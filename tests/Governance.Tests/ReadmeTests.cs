@@ -27,6 +27,10 @@ public sealed class ReadmeTests
         var lines = firstBlock.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("dotnet run --project src/Governance.Cli -- scan samples/LeakyOrders", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("dotnet test Governance.sln", lines[1], StringComparison.Ordinal);
+
+        // CI must run the README's test command exactly as written, so that what the README promises is what CI checks.
+        var ci = File.ReadAllText(Path.Combine(RepositoryRoot(), ".ci", "run"));
+        Assert.Contains(lines[1].Trim(), ci, StringComparison.Ordinal);
     }
 
     private static string Between(string text, string start, string? end)

@@ -19,14 +19,14 @@ internal static class ChannelUsageCollector
     {
         // Perf: rather than walking every method body, only a body that creates a channel into a local is walked,
         // once, when the creation is met (the driver's shared walk hands over creations).
-        var walked = new ConcurrentDictionary<IOperation, byte>();
+        var walked = new WalkedBlocks();
         context.RegisterOperationAction(
             operationContext =>
             {
                 var operation = operationContext.Operation;
-                if (symbols.IsChannelCreation(operation) && GetAssignedLocal(operation) is not null && walked.TryAdd(operation.GetRoot(), 0))
+                if (symbols.IsChannelCreation(operation) && GetAssignedLocal(operation) is not null && walked.TryClaim(operation) is { } block)
                 {
-                    AnalyzeLocals(operation.GetRoot(), operationContext.ContainingSymbol, symbols, analyze, operationContext.ReportDiagnostic);
+                    AnalyzeLocals(block, operationContext.ContainingSymbol, symbols, analyze, operationContext.ReportDiagnostic);
                 }
             },
             OperationKind.Invocation,

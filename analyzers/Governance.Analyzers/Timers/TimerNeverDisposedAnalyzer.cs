@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using Governance.Analyzers.Operations;
@@ -39,14 +38,14 @@ public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
 
             // Perf: rather than walking every method body, only a body that creates a timer into a local is walked,
             // once, when the creation is met (the driver's shared walk hands over creations).
-            var walked = new ConcurrentDictionary<IOperation, byte>();
+            var walked = new WalkedBlocks();
             start.RegisterOperationAction(
                 operationContext =>
                 {
                     var operation = operationContext.Operation;
-                    if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out _, out _) && walked.TryAdd(operation.GetRoot(), 0))
+                    if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out _, out _) && walked.TryClaim(operation) is { } block)
                     {
-                        AnalyzeLocals(operation.GetRoot(), symbols, operationContext.ReportDiagnostic);
+                        AnalyzeLocals(block, symbols, operationContext.ReportDiagnostic);
                     }
                 },
                 OperationKind.Invocation,

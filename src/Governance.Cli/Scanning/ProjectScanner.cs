@@ -57,7 +57,7 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
 
         var sorted = findings.ToList();
         sorted.Sort(Finding.Order);
-        return new ScanResult(root, files.Count, lines, stopwatch.ElapsedMilliseconds, analyzerExceptions, sorted, []);
+        return new ScanResult(root, files.Count, lines, stopwatch.ElapsedMilliseconds, analyzerExceptions, sorted);
     }
 
     /// <summary>Opens a solution (<c>.sln</c>/<c>.slnx</c>) or a project with MSBuild.</summary>

@@ -60,6 +60,6 @@ internal sealed class SourceScanner(ImmutableArray<DiagnosticAnalyzer> analyzers
         }
 
         findings.Sort(Finding.Order);
-        return new ScanResult(root, files.Count, lines, stopwatch.ElapsedMilliseconds, analyzerExceptions, findings, []);
+        return new ScanResult(root, files.Count, lines, stopwatch.ElapsedMilliseconds, analyzerExceptions, findings);
     }
 }
