@@ -112,7 +112,7 @@ internal sealed partial class TaskLimiterMiddleware
     // exception per rejection would make the overload worse.
     private async ValueTask<Acquisition> AcquireAsync(LimiterPolicy policy, int? headerLimit, HttpContext context)
     {
-        var lease = await policy.Limiter.AcquireCore(throwOnRejection: false, context.RequestAborted).ConfigureAwait(false);
+        var lease = await policy.Limiter.AcquireCore(1, throwOnRejection: false, context.RequestAborted).ConfigureAwait(false);
         if (lease.IsRejected)
         {
             return new Acquisition(default, default, lease.RejectionReason);
@@ -137,7 +137,7 @@ internal sealed partial class TaskLimiterMiddleware
         TaskLimiterLease headerLease;
         try
         {
-            headerLease = await headerLimiter.AcquireCore(throwOnRejection: false, context.RequestAborted).ConfigureAwait(false);
+            headerLease = await headerLimiter.AcquireCore(1, throwOnRejection: false, context.RequestAborted).ConfigureAwait(false);
         }
         catch
         {

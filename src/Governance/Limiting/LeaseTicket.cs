@@ -25,6 +25,7 @@ internal sealed class LeaseTicket : IValueTaskSource<TaskLimiterLease>
 
     // Everything below is guarded by the owning limiter's lock while the ticket waits.
     internal TaskLimiter? Limiter;
+    internal int Permits;
     internal LeaseTicket? Next;
     internal LeaseTicket? Previous;
     internal WaiterState State;
@@ -44,7 +45,7 @@ internal sealed class LeaseTicket : IValueTaskSource<TaskLimiterLease>
         _core.RunContinuationsAsynchronously = true;
     }
 
-    internal static LeaseTicket Rent(TaskLimiter limiter)
+    internal static LeaseTicket Rent(TaskLimiter limiter, int permits)
     {
         var ticket = t_cached;
         if (ticket is null)
@@ -57,6 +58,7 @@ internal sealed class LeaseTicket : IValueTaskSource<TaskLimiterLease>
         }
 
         ticket.Limiter = limiter;
+        ticket.Permits = permits;
         return ticket;
     }
 
@@ -79,9 +81,10 @@ internal sealed class LeaseTicket : IValueTaskSource<TaskLimiterLease>
         }
 
         var limiter = Limiter;
+        var permits = Permits;
         Debug.Assert(limiter is not null, "A granted ticket always knows its limiter.");
         Recycle();
-        limiter.ReleaseSlot();
+        limiter.ReleasePermits(permits);
     }
 
     internal void SignalGranted() => _core.SetResult(CreateLease());
@@ -126,6 +129,7 @@ internal sealed class LeaseTicket : IValueTaskSource<TaskLimiterLease>
     private void Recycle()
     {
         Limiter = null;
+        Permits = 0;
         Next = null;
         Previous = null;
         NextToComplete = null;

@@ -2,7 +2,8 @@ namespace Governance;
 
 /// <summary>
 /// Thrown when a <see cref="TaskLimiter"/> does not admit a caller: the queue is full, the caller waited longer
-/// than the queue timeout, or the limiter was disposed. <see cref="Reason"/> says which.
+/// than the queue timeout, the limiter was disposed, or the caller asked for more permits than the limit.
+/// <see cref="Reason"/> says which.
 /// </summary>
 /// <remarks>
 /// A caller whose own <see cref="System.Threading.CancellationToken"/> fires gets an
@@ -35,6 +36,8 @@ public sealed class LimiterRejectedException : Exception
             $"TaskLimiter '{limiterName}' rejected the caller: no slot became free within the queue timeout.",
         LimiterRejectionReason.Disposed =>
             $"TaskLimiter '{limiterName}' rejected the caller: the limiter has been disposed.",
+        LimiterRejectionReason.PermitsExceedLimit =>
+            $"TaskLimiter '{limiterName}' rejected the caller: it asked for more permits than the limit, so it could never be admitted.",
         _ => $"TaskLimiter '{limiterName}' rejected the caller ({reason}).",
     };
 }

@@ -11,4 +11,10 @@ public enum LimiterRejectionReason
 
     /// <summary>The limiter was disposed before (or while) the caller waited.</summary>
     Disposed = 2,
+
+    /// <summary>
+    /// The caller asked for more permits than the limit (<see cref="TaskLimiterOptions.MaxConcurrency"/>, or the
+    /// value set since with <see cref="TaskLimiter.SetMaxConcurrency"/>): such a request could never be granted.
+    /// </summary>
+    PermitsExceedLimit = 3,
 }

@@ -11,17 +11,24 @@ namespace Governance;
 /// </summary>
 /// <remarks>
 /// <para><b>Thread safety.</b> Every member is safe to call concurrently.</para>
-/// <para><b>Fairness.</b> Waiters are served first come, first served: a slot that frees while callers wait goes to
-/// the one that has waited longest, and a new caller never takes a slot ahead of a waiting one. (Two callers that
-/// arrive at the same instant are ordered by whichever the limiter sees first.)</para>
+/// <para><b>Weighted permits.</b> The limit is a number of permits, one per unit of work by default. A caller may ask
+/// for several at once (<see cref="AcquireAsync(int, CancellationToken)"/>), as with Go's <c>semaphore.Weighted</c>:
+/// a heavy job takes a larger share of the limit. A request for more permits than the limit can never be granted and
+/// is rejected at once with <see cref="LimiterRejectionReason.PermitsExceedLimit"/>.</para>
+/// <para><b>Fairness.</b> Waiters are served first come, first served: permits that free while callers wait go to the
+/// one that has waited longest, and a new caller never takes permits ahead of a waiting one. A waiter at the head of
+/// the queue that asks for many permits holds back smaller requests behind it until enough permits are free, so a
+/// large request is never starved by a stream of small ones. (Two callers that arrive at the same instant are ordered
+/// by whichever the limiter sees first.)</para>
 /// <para><b>Cancellation.</b> A waiting caller whose token fires leaves the queue at once and gets an
 /// <see cref="OperationCanceledException"/>; nothing stays behind. A token that has already fired is honoured even
 /// when a slot is free.</para>
 /// <para><b>Resizing.</b> <see cref="SetMaxConcurrency"/> raises or lowers the limit at run time. Raising admits
-/// waiting callers at once; lowering never interrupts admitted work, and new work is admitted only once the number in
-/// flight is below the new limit.</para>
+/// waiting callers at once; lowering never interrupts admitted work (however many permits its leases hold), and new
+/// work is admitted only once the permits in flight leave room for it under the new limit. Waiters that ask for more
+/// permits than the new limit are rejected with <see cref="LimiterRejectionReason.PermitsExceedLimit"/>.</para>
 /// <para><b>Disposal.</b> <see cref="Dispose"/> (or <see cref="DisposeAsync"/>) rejects every waiting caller with
-/// <see cref="LimiterRejectionReason.Disposed"/> and every later acquire likewise (<see cref="TryAcquire"/> returns
+/// <see cref="LimiterRejectionReason.Disposed"/> and every later acquire likewise (<see cref="TryAcquire(out TaskLimiterLease)"/> returns
 /// <see langword="false"/>). Leases already granted stay valid and may be released at any time; the limiter does not
 /// wait for them or cancel their work.</para>
 /// <para><b>Metrics.</b> The limiter publishes on the <c>Governance</c> meter (see <see cref="GovernanceMeter"/>) with
@@ -57,6 +64,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     private long _rejectedQueueFull;
     private long _rejectedQueueTimeout;
     private long _rejectedDisposed;
+    private long _rejectedPermitsExceedLimit;
     private long _canceled;
     private long _admittedFromQueue; // Written under the lock only, so a plain increment suffices.
     private TaskLimiterRateLimiter? _rateLimiter;
@@ -122,17 +130,51 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// <exception cref="LimiterRejectedException">The queue is full, the queue timeout passed, or the limiter is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before a slot was granted.</exception>
     public ValueTask<TaskLimiterLease> AcquireAsync(CancellationToken cancellationToken = default) =>
-        AcquireCore(throwOnRejection: true, cancellationToken);
+        AcquireCore(1, throwOnRejection: true, cancellationToken);
+
+    /// <summary>
+    /// Waits for <paramref name="permits"/> permits and returns a lease that holds them all until disposed — Go's
+    /// <c>semaphore.Weighted.Acquire</c>. Completes synchronously, without allocating, when the permits are free and
+    /// nobody is waiting.
+    /// </summary>
+    /// <param name="permits">How many permits the work needs; at least one.</param>
+    /// <param name="cancellationToken">Cancels the wait (never the admitted work); the caller leaves the queue at once.</param>
+    /// <returns>A lease to dispose when the work is done; disposing it gives back every permit it holds.</returns>
+    /// <remarks>
+    /// The caller queues behind earlier waiters even when enough permits are free for it, and a waiter at the head of
+    /// the queue holds back the ones behind it until its own permits are free.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
+    /// <exception cref="LimiterRejectedException">The queue is full, the queue timeout passed, the limiter is disposed, or
+    /// <paramref name="permits"/> exceeds the limit (<see cref="LimiterRejectionReason.PermitsExceedLimit"/>).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the permits were granted.</exception>
+    public ValueTask<TaskLimiterLease> AcquireAsync(int permits, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
+        return AcquireCore(permits, throwOnRejection: true, cancellationToken);
+    }
 
     /// <summary>Takes a slot if one is free right now and nobody is waiting for one; never waits.</summary>
     /// <param name="lease">The lease holding the slot, or <c>default</c> when none was taken.</param>
     /// <returns><see langword="true"/> if a slot was taken; <see langword="false"/> if none was free, callers are queued, or the limiter is disposed.</returns>
     /// <remarks>A failed attempt is not counted as a rejection: it is a question, not a request.</remarks>
-    public bool TryAcquire(out TaskLimiterLease lease)
+    public bool TryAcquire(out TaskLimiterLease lease) => TryAcquire(1, out lease);
+
+    /// <summary>Takes <paramref name="permits"/> permits if they are free right now and nobody is waiting; never waits.</summary>
+    /// <param name="permits">How many permits the work needs; at least one.</param>
+    /// <param name="lease">The lease holding the permits, or <c>default</c> when none were taken.</param>
+    /// <returns>
+    /// <see langword="true"/> if the permits were taken; <see langword="false"/> if too few were free, callers are
+    /// queued, <paramref name="permits"/> exceeds the limit, or the limiter is disposed.
+    /// </returns>
+    /// <remarks>A failed attempt is not counted as a rejection: it is a question, not a request.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
+    public bool TryAcquire(int permits, out TaskLimiterLease lease)
     {
-        if (!_disposed && Volatile.Read(ref _queueCount) == 0 && TryTakePermit())
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
+        if (!_disposed && Volatile.Read(ref _queueCount) == 0 && TryTakePermits(permits))
         {
-            lease = Admit();
+            lease = Admit(permits);
             return true;
         }
 
@@ -144,7 +186,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
     /// <param name="cancellationToken">Cancels the wait for a slot and is passed to the work.</param>
     /// <returns>The work's task.</returns>
-    /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync"/>); the work did not run.</exception>
+    /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync(CancellationToken)"/>); the work did not run.</exception>
     public async Task RunAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -159,7 +201,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
     /// <param name="cancellationToken">Cancels the wait for a slot and is passed to the work.</param>
     /// <returns>The work's result.</returns>
-    /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync"/>); the work did not run.</exception>
+    /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync(CancellationToken)"/>); the work did not run.</exception>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -169,11 +211,43 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="work"/> once <paramref name="permits"/> permits are free, and gives them back when the work ends, however it ends.</summary>
+    /// <param name="permits">How many permits the work needs; at least one.</param>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for permits and is passed to the work.</param>
+    /// <returns>The work's task.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
+    /// <exception cref="LimiterRejectedException">The permits were not granted (see <see cref="AcquireAsync(int, CancellationToken)"/>); the work did not run.</exception>
+    public Task RunAsync(int permits, Func<CancellationToken, Task> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
+        ArgumentNullException.ThrowIfNull(work);
+        return RunCoreAsync(permits, work, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="work"/> once <paramref name="permits"/> permits are free, gives them back when it ends, and returns its result.</summary>
+    /// <typeparam name="T">The work's result type.</typeparam>
+    /// <param name="permits">How many permits the work needs; at least one.</param>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for permits and is passed to the work.</param>
+    /// <returns>The work's result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
+    /// <exception cref="LimiterRejectedException">The permits were not granted (see <see cref="AcquireAsync(int, CancellationToken)"/>); the work did not run.</exception>
+    public Task<T> RunAsync<T>(int permits, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
+        ArgumentNullException.ThrowIfNull(work);
+        return RunCoreAsync(permits, work, cancellationToken);
+    }
+
     /// <summary>Changes the concurrency limit at run time.</summary>
-    /// <param name="maxConcurrency">The new limit; greater than zero.</param>
+    /// <param name="maxConcurrency">The new limit, in permits; greater than zero.</param>
     /// <remarks>
-    /// Raising the limit admits waiting callers at once, oldest first. Lowering it lets admitted work finish: new work
-    /// is admitted only when fewer than <paramref name="maxConcurrency"/> units are in flight.
+    /// Raising the limit admits waiting callers at once, oldest first. Lowering it lets admitted work finish, whatever
+    /// permits it holds: new work is admitted only when the permits in flight plus its own fit under
+    /// <paramref name="maxConcurrency"/>. Waiters that ask for more permits than <paramref name="maxConcurrency"/>
+    /// could never be admitted and would hold back everyone behind them, so they are rejected at once with
+    /// <see cref="LimiterRejectionReason.PermitsExceedLimit"/>.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is zero or negative.</exception>
     /// <exception cref="ObjectDisposedException">The limiter is disposed.</exception>
@@ -187,7 +261,8 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
             var delta = maxConcurrency - _maxConcurrency;
             Volatile.Write(ref _maxConcurrency, maxConcurrency);
             Interlocked.Add(ref _available, delta);
-            toComplete = GrantWaitersUnsynchronized();
+            toComplete = delta < 0 ? RejectOversizedWaitersUnsynchronized() : null;
+            toComplete = Append(toComplete, GrantWaitersUnsynchronized());
         }
 
         CompleteOutsideLock(toComplete);
@@ -209,6 +284,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
                 RejectedQueueFull = _rejectedQueueFull,
                 RejectedQueueTimeout = _rejectedQueueTimeout,
                 RejectedDisposed = _rejectedDisposed,
+                RejectedPermitsExceedLimit = _rejectedPermitsExceedLimit,
                 TotalCanceled = _canceled,
             };
         }
@@ -220,10 +296,11 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// </summary>
     /// <returns>The same view on every call. It shares this limiter's slots, queue and counters.</returns>
     /// <remarks>
-    /// Each acquisition asks for one slot; a permit count of zero asks whether a slot is free without taking it, and a
-    /// count above one throws (a TaskLimiter counts units of work, not weights). Rejections come back as failed
-    /// leases, not exceptions, with the reason under the metadata name <c>REASON_PHRASE</c>. Disposing the view does
-    /// not dispose this limiter, which may have other users.
+    /// An acquisition of <c>permitCount</c> permits is a weighted acquisition of this limiter
+    /// (<see cref="AcquireAsync(int, CancellationToken)"/>); a permit count of zero asks whether a slot is free
+    /// without taking it. Rejections come back as failed leases, not exceptions, with the reason under the metadata
+    /// name <c>REASON_PHRASE</c>; a count above the limit is such a failed lease, not an exception, because the limit
+    /// can change at run time. Disposing the view does not dispose this limiter, which may have other users.
     /// </remarks>
     public RateLimiter AsRateLimiter() =>
         Volatile.Read(ref _rateLimiter) ?? Interlocked.CompareExchange(ref _rateLimiter, new TaskLimiterRateLimiter(this), null) ?? _rateLimiter!;
@@ -265,64 +342,55 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         return default;
     }
 
-    internal ValueTask<TaskLimiterLease> AcquireCore(bool throwOnRejection, CancellationToken cancellationToken)
+    internal ValueTask<TaskLimiterLease> AcquireCore(int permits, bool throwOnRejection, CancellationToken cancellationToken)
     {
+        Debug.Assert(permits > 0);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<TaskLimiterLease>(cancellationToken);
         }
 
-        // Perf: the uncontended path is two volatile reads, one CAS and one increment — no lock, no allocation.
-        if (!_disposed && Volatile.Read(ref _queueCount) == 0 && TryTakePermit())
+        // Perf: the uncontended path is two volatile reads, one CAS and one increment — no lock, no allocation. It
+        // needs no check of permits against the limit: the CAS succeeds only when that many are free, and never more
+        // than the limit are.
+        if (!_disposed && Volatile.Read(ref _queueCount) == 0 && TryTakePermits(permits))
         {
-            return new ValueTask<TaskLimiterLease>(Admit());
+            return new ValueTask<TaskLimiterLease>(Admit(permits));
         }
 
-        return AcquireSlow(throwOnRejection, cancellationToken);
+        return AcquireSlow(permits, throwOnRejection, cancellationToken);
     }
 
     internal bool HasFreeSlot => !_disposed && Volatile.Read(ref _queueCount) == 0 && Volatile.Read(ref _available) > 0;
 
-    internal void ReleaseSlot()
+    internal void ReleasePermits(int permits)
     {
+        Debug.Assert(permits > 0);
         LeaseTicket? toComplete;
         if (Volatile.Read(ref _queueCount) == 0)
         {
-            // Interlocked.Increment is a full fence, so the second read of _queueCount cannot move before it. A waiter
+            // Interlocked.Add is a full fence, so the second read of _queueCount cannot move before it. A waiter
             // increments _queueCount (also a full fence) before it looks at _available again. So either the waiter
-            // sees this permit and takes it, or this thread sees the waiter and hands the permit over: a wake-up is
+            // sees these permits and takes them, or this thread sees the waiter and hands them over: a wake-up is
             // never lost.
-            Interlocked.Increment(ref _available);
+            Interlocked.Add(ref _available, permits);
             if (Volatile.Read(ref _queueCount) == 0)
             {
                 return;
             }
-
-            lock (_lock)
-            {
-                toComplete = GrantWaitersUnsynchronized();
-            }
         }
         else
         {
-            lock (_lock)
-            {
-                if (_head is { } waiter && Volatile.Read(ref _available) >= 0)
-                {
-                    // Perf: hand this slot straight to the oldest waiter; the number in flight does not change, so
-                    // _available is not touched. (With _available below zero the limit was lowered under the work in
-                    // flight, and the slot must be given back instead.)
-                    DequeueUnsynchronized(waiter);
-                    waiter.State = WaiterState.Granted;
-                    _admittedFromQueue++;
-                    toComplete = waiter;
-                }
-                else
-                {
-                    Interlocked.Increment(ref _available);
-                    toComplete = GrantWaitersUnsynchronized();
-                }
-            }
+            // The permits go back to the pool before anyone is granted, rather than straight to the oldest waiter:
+            // with weights, what is released rarely matches what the head asks for (it may need more, or leave some
+            // for the waiters behind it), and with _available below zero (the limit was lowered under the work in
+            // flight) they must pay off that debt first.
+            Interlocked.Add(ref _available, permits);
+        }
+
+        lock (_lock)
+        {
+            toComplete = GrantWaitersUnsynchronized();
         }
 
         CompleteOutsideLock(toComplete);
@@ -349,12 +417,12 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         }
     }
 
-    private bool TryTakePermit()
+    private bool TryTakePermits(int permits)
     {
         var available = Volatile.Read(ref _available);
-        while (available > 0)
+        while (available >= permits)
         {
-            var observed = Interlocked.CompareExchange(ref _available, available - 1, available);
+            var observed = Interlocked.CompareExchange(ref _available, available - permits, available);
             if (observed == available)
             {
                 return true;
@@ -366,13 +434,29 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         return false;
     }
 
-    private TaskLimiterLease Admit()
+    private TaskLimiterLease Admit(int permits)
     {
         Interlocked.Increment(ref _admittedAtOnce);
-        return LeaseTicket.Rent(this).CreateLease();
+        return LeaseTicket.Rent(this, permits).CreateLease();
     }
 
-    private ValueTask<TaskLimiterLease> AcquireSlow(bool throwOnRejection, CancellationToken cancellationToken)
+    private async Task RunCoreAsync(int permits, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        using (await AcquireCore(permits, throwOnRejection: true, cancellationToken).ConfigureAwait(false))
+        {
+            await work(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<T> RunCoreAsync<T>(int permits, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        using (await AcquireCore(permits, throwOnRejection: true, cancellationToken).ConfigureAwait(false))
+        {
+            return await work(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask<TaskLimiterLease> AcquireSlow(int permits, bool throwOnRejection, CancellationToken cancellationToken)
     {
         LeaseTicket? toComplete;
         LeaseTicket ticket;
@@ -392,10 +476,19 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
                 goto Rejected;
             }
 
-            // Under the lock, with nobody queued, a permit released since the fast path may be taken directly.
-            if (_queueCount == 0 && TryTakePermit())
+            // Under the lock, with nobody queued, permits released since the fast path may be taken directly.
+            if (_queueCount == 0 && TryTakePermits(permits))
             {
-                return new ValueTask<TaskLimiterLease>(Admit());
+                return new ValueTask<TaskLimiterLease>(Admit(permits));
+            }
+
+            // Such a waiter could never be granted, and at the head of the queue it would hold back everyone behind
+            // it. Go's semaphore.Weighted makes it wait for its context instead; a clear rejection now is kinder.
+            if (permits > _maxConcurrency)
+            {
+                _rejectedPermitsExceedLimit++;
+                rejection = LimiterRejectionReason.PermitsExceedLimit;
+                goto Rejected;
             }
 
             if (_queueCount >= _queueLimit)
@@ -405,7 +498,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
                 goto Rejected;
             }
 
-            ticket = LeaseTicket.Rent(this);
+            ticket = LeaseTicket.Rent(this, permits);
             token = ticket.PrepareWait(throwOnRejection);
             ticket.EnqueueTimestamp = now;
             ticket.Deadline = _queueTimeoutTimestampTicks == 0 ? long.MaxValue : now + _queueTimeoutTimestampTicks;
@@ -514,12 +607,16 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Hands free permits to the oldest waiters; returns them oldest first, to be signalled outside the lock.</summary>
+    /// <remarks>
+    /// Stops at the first waiter whose permits are not free, even if smaller requests behind it would fit: that is
+    /// what keeps a large request from being starved (Go's semaphore.Weighted does the same).
+    /// </remarks>
     private LeaseTicket? GrantWaitersUnsynchronized()
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
         LeaseTicket? first = null;
         LeaseTicket? last = null;
-        while (_head is { } waiter && TryTakePermit())
+        while (_head is { } waiter && TryTakePermits(waiter.Permits))
         {
             DequeueUnsynchronized(waiter);
             waiter.State = WaiterState.Granted;
@@ -537,6 +634,30 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         }
 
         return first;
+    }
+
+    /// <summary>Rejects every waiter that asks for more permits than the (just lowered) limit; returns them in queue order.</summary>
+    private LeaseTicket? RejectOversizedWaitersUnsynchronized()
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        LeaseTicket? rejected = null;
+        for (var waiter = _head; waiter is not null;)
+        {
+            var next = waiter.Next;
+            if (waiter.Permits > _maxConcurrency)
+            {
+                DequeueUnsynchronized(waiter);
+                waiter.State = WaiterState.Rejected;
+                waiter.CompletionRejection = LimiterRejectionReason.PermitsExceedLimit;
+                _rejectedPermitsExceedLimit++;
+                waiter.NextToComplete = rejected;
+                rejected = waiter;
+            }
+
+            waiter = next;
+        }
+
+        return Reverse(rejected);
     }
 
     private void CompleteOutsideLock(LeaseTicket? toComplete)
@@ -616,6 +737,8 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
                 toComplete = waiter;
             }
 
+            // A large waiter that timed out at the head may have been holding back smaller ones that fit now.
+            toComplete = Append(Reverse(toComplete), GrantWaitersUnsynchronized());
             if (_head is { } next)
             {
                 armTimerFor = _queueTimerDeadline = next.Deadline;
@@ -623,7 +746,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         }
 
         ArmQueueTimer(armTimerFor);
-        CompleteOutsideLock(Reverse(toComplete));
+        CompleteOutsideLock(toComplete);
     }
 
     private static void OnWaiterCanceled(object? state, CancellationToken cancellationToken)
@@ -635,6 +758,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
             return;
         }
 
+        LeaseTicket? toComplete;
         lock (limiter._lock)
         {
             if (ticket.State != WaiterState.Queued)
@@ -646,9 +770,31 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
             ticket.State = WaiterState.Canceled;
             ticket.Registration = default; // This callback is that registration; nothing to dispose.
             limiter._canceled++;
+
+            // A large waiter that left the head may have been holding back smaller ones that fit now.
+            toComplete = limiter.GrantWaitersUnsynchronized();
         }
 
         ticket.SignalCanceled(cancellationToken);
+        limiter.CompleteOutsideLock(toComplete);
+    }
+
+    /// <summary>Links <paramref name="second"/> after <paramref name="first"/> (both lists of tickets to complete).</summary>
+    private static LeaseTicket? Append(LeaseTicket? first, LeaseTicket? second)
+    {
+        if (first is null)
+        {
+            return second;
+        }
+
+        var last = first;
+        while (last.NextToComplete is { } next)
+        {
+            last = next;
+        }
+
+        last.NextToComplete = second;
+        return first;
     }
 
     private static LeaseTicket? Reverse(LeaseTicket? list)
@@ -670,6 +816,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         {
             LimiterRejectionReason.QueueFull => "queue_full",
             LimiterRejectionReason.QueueTimeout => "queue_timeout",
+            LimiterRejectionReason.PermitsExceedLimit => "permits_exceed_limit",
             _ => "disposed",
         });
 }

@@ -7,6 +7,10 @@ namespace Governance;
 /// same slots, queue and counters; rejections come back as failed leases rather than exceptions, as the
 /// RateLimiter contract expects.
 /// </summary>
+/// <remarks>
+/// The view does not own the limiter (other code may hold it), so it does not override disposal: disposing the view
+/// leaves the limiter running. Rejected and probe leases are shared and stateless; they hold nothing to release.
+/// </remarks>
 internal sealed class TaskLimiterRateLimiter : RateLimiter
 {
     private static readonly RateLimitLease s_probeSucceeded = new ProbeLease(isAcquired: true);
@@ -16,6 +20,7 @@ internal sealed class TaskLimiterRateLimiter : RateLimiter
         new RejectedLease(LimiterRejectionReason.QueueFull),
         new RejectedLease(LimiterRejectionReason.QueueTimeout),
         new RejectedLease(LimiterRejectionReason.Disposed),
+        new RejectedLease(LimiterRejectionReason.PermitsExceedLimit),
     ];
 
     private readonly TaskLimiter _limiter;
@@ -44,7 +49,12 @@ internal sealed class TaskLimiterRateLimiter : RateLimiter
             return _limiter.HasFreeSlot ? s_probeSucceeded : s_probeFailed;
         }
 
-        return _limiter.TryAcquire(out var lease) ? new AcquiredLease(lease) : s_rejected[(int)LimiterRejectionReason.QueueFull];
+        if (_limiter.TryAcquire(permitCount, out var lease))
+        {
+            return new AcquiredLease(lease);
+        }
+
+        return s_rejected[(int)(permitCount > _limiter.MaxConcurrency ? LimiterRejectionReason.PermitsExceedLimit : LimiterRejectionReason.QueueFull)];
     }
 
     protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
@@ -55,27 +65,22 @@ internal sealed class TaskLimiterRateLimiter : RateLimiter
             return new ValueTask<RateLimitLease>(_limiter.HasFreeSlot ? s_probeSucceeded : s_probeFailed);
         }
 
-        var pending = _limiter.AcquireCore(throwOnRejection: false, cancellationToken);
+        var pending = _limiter.AcquireCore(permitCount, throwOnRejection: false, cancellationToken);
         return pending.IsCompletedSuccessfully ? new ValueTask<RateLimitLease>(ToRateLimitLease(pending.Result)) : AwaitLease(pending);
 
         static async ValueTask<RateLimitLease> AwaitLease(ValueTask<TaskLimiterLease> pending) =>
             ToRateLimitLease(await pending.ConfigureAwait(false));
     }
 
-    // The view does not own the limiter: other code may hold it, so disposing the view leaves it running.
-    protected override void Dispose(bool disposing) => base.Dispose(disposing);
-
-    protected override ValueTask DisposeAsyncCore() => base.DisposeAsyncCore();
-
     private static RateLimitLease ToRateLimitLease(TaskLimiterLease lease) =>
         lease.IsRejected ? s_rejected[(int)lease.RejectionReason] : new AcquiredLease(lease);
 
     private static void ValidatePermitCount(int permitCount)
     {
-        if (permitCount is < 0 or > 1)
+        // RateLimiter's public methods already reject negative counts; this guards direct calls of the Core methods.
+        if (permitCount < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount,
-                "A TaskLimiter grants one slot per unit of work: the permit count must be 0 (a probe) or 1.");
+            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, "The permit count must not be negative.");
         }
     }
 
@@ -104,6 +109,7 @@ internal sealed class TaskLimiterRateLimiter : RateLimiter
         {
             LimiterRejectionReason.QueueFull => "Every slot is taken and the wait queue is full.",
             LimiterRejectionReason.QueueTimeout => "No slot became free within the queue timeout.",
+            LimiterRejectionReason.PermitsExceedLimit => "More permits were asked for than the limit.",
             _ => "The limiter has been disposed.",
         };
 
@@ -122,9 +128,6 @@ internal sealed class TaskLimiterRateLimiter : RateLimiter
             metadata = null;
             return false;
         }
-
-        // Shared and stateless: nothing to release.
-        protected override void Dispose(bool disposing) => base.Dispose(disposing);
     }
 
     private sealed class ProbeLease(bool isAcquired) : RateLimitLease
@@ -138,7 +141,5 @@ internal sealed class TaskLimiterRateLimiter : RateLimiter
             metadata = null;
             return false;
         }
-
-        protected override void Dispose(bool disposing) => base.Dispose(disposing);
     }
 }

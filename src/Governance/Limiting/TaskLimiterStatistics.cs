@@ -10,13 +10,16 @@ public sealed class TaskLimiterStatistics
     /// <summary>The current limit (it changes with <see cref="TaskLimiter.SetMaxConcurrency"/>).</summary>
     public int MaxConcurrency { get; init; }
 
-    /// <summary>Leases held now. May exceed <see cref="MaxConcurrency"/> briefly after the limit was lowered.</summary>
+    /// <summary>
+    /// Permits held now: one per lease, or the lease's permit count for a weighted one. May exceed
+    /// <see cref="MaxConcurrency"/> briefly after the limit was lowered.
+    /// </summary>
     public int InFlight { get; init; }
 
     /// <summary>Callers waiting in the queue now.</summary>
     public int Queued { get; init; }
 
-    /// <summary>Slots granted since creation, at once or after a wait.</summary>
+    /// <summary>Leases granted since creation, at once or after a wait (a weighted lease counts once).</summary>
     public long TotalAdmitted { get; init; }
 
     /// <summary>Callers rejected because the queue was full.</summary>
@@ -28,8 +31,11 @@ public sealed class TaskLimiterStatistics
     /// <summary>Callers rejected because the limiter was disposed.</summary>
     public long RejectedDisposed { get; init; }
 
+    /// <summary>Callers rejected because they asked for more permits than the limit.</summary>
+    public long RejectedPermitsExceedLimit { get; init; }
+
     /// <summary>Callers rejected for any reason.</summary>
-    public long TotalRejected => RejectedQueueFull + RejectedQueueTimeout + RejectedDisposed;
+    public long TotalRejected => RejectedQueueFull + RejectedQueueTimeout + RejectedDisposed + RejectedPermitsExceedLimit;
 
     /// <summary>Queued callers that left the queue because their cancellation token fired.</summary>
     public long TotalCanceled { get; init; }

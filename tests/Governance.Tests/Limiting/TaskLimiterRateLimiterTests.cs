@@ -91,7 +91,7 @@ public sealed class TaskLimiterRateLimiterTests
     }
 
     [Fact]
-    public async Task PermitCount_ZeroProbesAndAboveOneThrows()
+    public void PermitCount_Zero_ProbesWithoutTakingASlot()
     {
         using var limiter = Create(1);
         var view = limiter.AsRateLimiter();
@@ -101,8 +101,51 @@ public sealed class TaskLimiterRateLimiterTests
         }
 
         Assert.Equal(0, limiter.GetStatistics().InFlight);
-        Assert.Throws<ArgumentOutOfRangeException>(() => view.AttemptAcquire(2));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await view.AcquireAsync(2));
+    }
+
+    [Fact]
+    public async Task PermitCount_AboveOne_IsAWeightedAcquisitionOfTheLimiter()
+    {
+        using var limiter = Create(4, queueLimit: 2);
+        var view = limiter.AsRateLimiter();
+        using (var three = view.AttemptAcquire(3))
+        {
+            Assert.True(three.IsAcquired);
+            Assert.Equal(3, limiter.GetStatistics().InFlight);
+            Assert.Equal(1, view.GetStatistics()!.CurrentAvailablePermits);
+
+            using var two = view.AttemptAcquire(2);
+            Assert.False(two.IsAcquired);
+            Assert.True(two.TryGetMetadata(MetadataName.ReasonPhrase, out var reason));
+            Assert.Contains("queue is full", reason, StringComparison.Ordinal);
+
+            var waiting = view.AcquireAsync(2);
+            Assert.False(waiting.IsCompleted);
+            three.Dispose();
+            using var granted = await waiting.AsTask().Bounded();
+            Assert.True(granted.IsAcquired);
+            Assert.Equal(2, limiter.GetStatistics().InFlight);
+        }
+
+        Assert.Equal(0, limiter.GetStatistics().InFlight);
+    }
+
+    [Fact]
+    public async Task PermitCount_AboveTheLimit_IsAFailedLeaseThatSaysWhy()
+    {
+        using var limiter = Create(4, queueLimit: 2);
+        var view = limiter.AsRateLimiter();
+        using var attempted = view.AttemptAcquire(5);
+        using var awaited = await view.AcquireAsync(5);
+        foreach (var lease in new[] { attempted, awaited })
+        {
+            Assert.False(lease.IsAcquired);
+            Assert.True(lease.TryGetMetadata(MetadataName.ReasonPhrase, out var reason));
+            Assert.Contains("More permits", reason, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, limiter.GetStatistics().RejectedPermitsExceedLimit);
+        Assert.Throws<ArgumentOutOfRangeException>(() => view.AttemptAcquire(-1));
     }
 
     [Fact]

@@ -5,8 +5,9 @@ using Xunit.Abstractions;
 namespace Governance.Tests.Limiting;
 
 /// <summary>
-/// Thousands of concurrent callers with random cancellation, queue timeouts, failing work and resizes. The outcome of
-/// each caller is random, but the invariants checked here must hold for every interleaving.
+/// Thousands of concurrent callers with random weights, cancellation, queue timeouts, failing work and resizes. The
+/// outcome of each caller is random, but the invariants checked here must hold for every interleaving: the permits
+/// held never exceed the limit, and every permit comes back.
 /// </summary>
 public sealed class TaskLimiterStressTests(ITestOutputHelper output)
 {
@@ -31,6 +32,9 @@ public sealed class TaskLimiterStressTests(ITestOutputHelper output)
 
         var inFlight = 0;
         var maxObserved = 0;
+        var permitsHeld = 0;
+        var maxPermitsObserved = 0;
+        var permitsExceedLimit = 0;
         var workCompleted = 0;
         var workFailed = 0;
         var queueFull = 0;
@@ -59,10 +63,11 @@ public sealed class TaskLimiterStressTests(ITestOutputHelper output)
             }
         });
 
-        async Task Work(Random random)
+        async Task Work(Random random, int permits)
         {
             var now = Interlocked.Increment(ref inFlight);
             InterlockedMax(ref maxObserved, now);
+            InterlockedMax(ref maxPermitsObserved, Interlocked.Add(ref permitsHeld, permits));
             try
             {
                 for (var i = random.Next(0, 3); i > 0; i--)
@@ -83,6 +88,7 @@ public sealed class TaskLimiterStressTests(ITestOutputHelper output)
             }
             finally
             {
+                Interlocked.Add(ref permitsHeld, -permits);
                 Interlocked.Decrement(ref inFlight);
             }
         }
@@ -100,20 +106,31 @@ public sealed class TaskLimiterStressTests(ITestOutputHelper output)
             }
 
             var token = cts?.Token ?? CancellationToken.None;
+
+            // Mostly light work, some heavy, and now and then more than the limit (which must be rejected, not queued).
+            var permits = random.Next(4) switch
+            {
+                0 => 1,
+                1 => random.Next(UpperLimit / 2, UpperLimit + 1),
+                _ => random.Next(30) == 0 ? UpperLimit + 1 : random.Next(1, 4),
+            };
             try
             {
                 switch (random.Next(3))
                 {
+                    case 0 when permits == 1:
+                        await limiter.RunAsync(_ => Work(random, permits), token);
+                        break;
                     case 0:
-                        await limiter.RunAsync(_ => Work(random), token);
+                        await limiter.RunAsync(permits, _ => Work(random, permits), token);
                         break;
                     case 1:
-                        await limiter.RunAsync(async _ => { await Work(random); return id; }, token);
+                        await limiter.RunAsync(permits, async _ => { await Work(random, permits); return id; }, token);
                         break;
                     default:
-                        using (await limiter.AcquireAsync(token))
+                        using (await (permits == 1 ? limiter.AcquireAsync(token) : limiter.AcquireAsync(permits, token)))
                         {
-                            await Work(random);
+                            await Work(random, permits);
                         }
 
                         break;
@@ -132,6 +149,17 @@ public sealed class TaskLimiterStressTests(ITestOutputHelper output)
             catch (LimiterRejectedException ex) when (ex.Reason == LimiterRejectionReason.QueueTimeout)
             {
                 Interlocked.Increment(ref queueTimeout);
+            }
+            catch (LimiterRejectedException ex) when (ex.Reason == LimiterRejectionReason.PermitsExceedLimit)
+            {
+                Interlocked.Increment(ref permitsExceedLimit);
+                if (!resize && permits <= UpperLimit)
+                {
+                    lock (unexpected)
+                    {
+                        unexpected.Add(new InvalidOperationException($"{permits} permits rejected under a fixed limit of {UpperLimit}"));
+                    }
+                }
             }
             catch (OperationCanceledException ex) when (cts is not null && ex.CancellationToken == cts.Token)
             {
@@ -160,11 +188,15 @@ public sealed class TaskLimiterStressTests(ITestOutputHelper output)
         await done.CancelAsync();
         await Task.WhenAll(clock, resizer).Bounded();
 
-        output.WriteLine($"outcomes: resize={resize} completed={workCompleted} failed={workFailed} full={queueFull} timeout={queueTimeout} canceled={canceled} max={maxObserved}");
+        output.WriteLine($"outcomes: resize={resize} completed={workCompleted} failed={workFailed} full={queueFull} timeout={queueTimeout} " +
+            $"canceled={canceled} exceed={permitsExceedLimit} max={maxObserved} maxPermits={maxPermitsObserved}");
         Assert.Empty(unexpected);
         Assert.True(workCompleted > 0, "some work must have run");
+        Assert.True(permitsExceedLimit > 0, "some callers must have asked for more than the limit");
         Assert.InRange(maxObserved, 1, UpperLimit);
-        Assert.Equal(Callers, workCompleted + workFailed + queueFull + queueTimeout + canceled);
+        Assert.InRange(maxPermitsObserved, 1, UpperLimit);
+        Assert.Equal(0, Volatile.Read(ref permitsHeld));
+        Assert.Equal(Callers, workCompleted + workFailed + queueFull + queueTimeout + canceled + permitsExceedLimit);
 
         var statistics = limiter.GetStatistics();
         Assert.Equal(0, statistics.InFlight);
@@ -173,9 +205,12 @@ public sealed class TaskLimiterStressTests(ITestOutputHelper output)
         Assert.Equal(queueFull, statistics.RejectedQueueFull);
         Assert.Equal(queueTimeout, statistics.RejectedQueueTimeout);
         Assert.Equal(0, statistics.RejectedDisposed);
+        Assert.Equal(permitsExceedLimit, statistics.RejectedPermitsExceedLimit);
         Assert.True(statistics.TotalCanceled <= canceled, "only callers whose own token fired may leave the queue as canceled");
 
-        // The whole limit is available again: exactly MaxConcurrency slots, no more, no fewer.
+        // Every permit came back: the whole limit can be taken in one weighted lease, and then in single slots.
+        Assert.True(limiter.TryAcquire(statistics.MaxConcurrency, out var whole), "permits were lost");
+        whole.Dispose();
         var leases = new List<TaskLimiterLease>();
         while (limiter.TryAcquire(out var lease))
         {
