@@ -218,4 +218,126 @@ public sealed class TaskLimiterMiddlewareTests
 
         Assert.InRange(meters.LiveLimitersNamed("orders:header-"), 1, 4);
     }
+
+    [Fact]
+    public async Task GlobalAndEndpointPolicies_QueuedOnTheEndpoint_HoldsNoGlobalSlot()
+    {
+        await using var app = await TestApp.StartAsync(
+            s =>
+            {
+                s.AddTaskLimiter("global", o => { o.MaxConcurrency = 2; o.QueueLimit = 5; });
+                s.AddTaskLimiter("orders", o => { o.MaxConcurrency = 1; o.QueueLimit = 5; });
+            },
+            o => o.GlobalPolicy = "global");
+        var global = app.Services.GetRequiredKeyedService<TaskLimiter>("global");
+        var orders = app.Services.GetRequiredKeyedService<TaskLimiter>("orders");
+
+        var first = app.GetAsync("/limited");
+        await TaskTestExtensions.WaitUntil(() => app.Gate.Entered == 1);
+        var queued = app.GetAsync("/limited");
+        await TaskTestExtensions.WaitUntil(() => orders.GetStatistics().Queued == 1);
+
+        // The queued request waits on the narrower endpoint limiter holding nothing, so other traffic gets the
+        // global slot it would otherwise park.
+        Assert.Equal(1, global.GetStatistics().InFlight);
+        var other = app.GetAsync("/open");
+        await TaskTestExtensions.WaitUntil(() => app.Gate.Entered == 2);
+
+        app.Gate.Open();
+        Assert.Equal(HttpStatusCode.OK, (await first.Bounded()).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await queued.Bounded()).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await other.Bounded()).StatusCode);
+        Assert.Equal(0, global.GetStatistics().InFlight);
+        Assert.Equal(0, orders.GetStatistics().InFlight);
+    }
+
+    [Fact]
+    public async Task LimitHeader_QueuedOnTheHeaderLimiter_HoldsNoPolicySlot()
+    {
+        using var meters = new TestMeters();
+        await using var app = await TestApp.StartAsync(
+            s => { s.AddSingleton<IMeterFactory>(meters.Factory); s.AddTaskLimiter("orders", o => { o.MaxConcurrency = 4; o.QueueLimit = 5; }); },
+            o => o.IsTrustedSource = _ => true);
+        var orders = app.Services.GetRequiredKeyedService<TaskLimiter>("orders");
+
+        var first = app.GetAsync("/limited", limitHeader: 1);
+        await TaskTestExtensions.WaitUntil(() => app.Gate.Entered == 1);
+        var queued = app.GetAsync("/limited", limitHeader: 1);
+        await TaskTestExtensions.WaitUntil(() => meters.QueuedIn("orders:header-1") == 1);
+
+        // A mesh that lowers the limit must not park the policy's slots while its requests wait.
+        Assert.Equal(1, orders.GetStatistics().InFlight);
+
+        app.Gate.Open();
+        Assert.Equal(HttpStatusCode.OK, (await first.Bounded()).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await queued.Bounded()).StatusCode);
+        Assert.Equal(0, orders.GetStatistics().InFlight);
+    }
+
+    [Fact]
+    public async Task RejectedAtTheGlobalStage_HasGivenBackTheEndpointSlotBeforeOnRejectedRuns()
+    {
+        TaskLimiter? orders = null;
+        var seen = new List<(string Policy, string Limiter, LimiterRejectionReason Reason, int OrdersInFlight)>();
+        await using var app = await TestApp.StartAsync(
+            s => { s.AddTaskLimiter("global", o => o.MaxConcurrency = 1); s.AddTaskLimiter("orders", o => o.MaxConcurrency = 5); },
+            o =>
+            {
+                o.GlobalPolicy = "global";
+                o.OnRejected = ctx =>
+                {
+                    lock (seen)
+                    {
+                        seen.Add((ctx.PolicyName, ctx.LimiterName, ctx.Reason, orders!.GetStatistics().InFlight));
+                    }
+
+                    return ValueTask.CompletedTask;
+                };
+            });
+        orders = app.Services.GetRequiredKeyedService<TaskLimiter>("orders");
+
+        var first = app.GetAsync("/open");
+        await TaskTestExtensions.WaitUntil(() => app.Gate.Entered == 1);
+        using var rejected = await app.GetAsync("/limited").Bounded();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
+        Assert.Equal([("global", "global", LimiterRejectionReason.QueueFull, 0)], seen);
+        Assert.Equal(1, orders.GetStatistics().TotalAdmitted); // It took the endpoint slot first, then gave it back.
+
+        app.Gate.Open();
+        (await first.Bounded()).Dispose();
+    }
+
+    [Fact]
+    public async Task RejectedAtTheHeaderStage_NamesTheHeaderLimiterAndHoldsNothing()
+    {
+        var seen = new List<(string Policy, string Limiter, LimiterRejectionReason Reason)>();
+        await using var app = await TestApp.StartAsync(
+            s => s.AddTaskLimiter("orders", o => o.MaxConcurrency = 4),
+            o =>
+            {
+                o.IsTrustedSource = _ => true;
+                o.OnRejected = ctx =>
+                {
+                    lock (seen)
+                    {
+                        seen.Add((ctx.PolicyName, ctx.LimiterName, ctx.Reason));
+                    }
+
+                    return ValueTask.CompletedTask;
+                };
+            });
+        var orders = app.Services.GetRequiredKeyedService<TaskLimiter>("orders");
+
+        var first = app.GetAsync("/limited", limitHeader: 1);
+        await TaskTestExtensions.WaitUntil(() => app.Gate.Entered == 1);
+        using var rejected = await app.GetAsync("/limited", limitHeader: 1).Bounded();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
+        Assert.Equal([("orders", "orders:header-1", LimiterRejectionReason.QueueFull)], seen);
+
+        // The header limiter is the first stage: the rejected request never took one of the policy's slots.
+        Assert.Equal(1, orders.GetStatistics().TotalAdmitted);
+
+        app.Gate.Open();
+        (await first.Bounded()).Dispose();
+    }
 }

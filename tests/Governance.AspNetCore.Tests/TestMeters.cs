@@ -22,5 +22,15 @@ internal sealed class TestMeters : IDisposable
             .Count(name => name is not null && name.StartsWith(prefix, StringComparison.Ordinal));
     }
 
+    /// <summary>How many callers wait now in the queue of the limiter named <paramref name="name"/> on this factory's meter.</summary>
+    internal long QueuedIn(string name)
+    {
+        using var collector = new MetricCollector<long>(Factory, GovernanceMeter.MeterName, "governance.limiter.queued");
+        collector.RecordObservableInstruments();
+        return collector.GetMeasurementSnapshot()
+            .Where(m => (string?)m.Tags[GovernanceMeter.LimiterNameTag] == name)
+            .Sum(m => m.Value);
+    }
+
     public void Dispose() => _services.Dispose();
 }

@@ -7,19 +7,27 @@ namespace Governance.AspNetCore;
 /// <remarks>
 /// A header limit never replaces the policy's limiter: a request under a header limit holds a slot of both, so the
 /// header can only lower the concurrency its requests get, never raise it. Header limiters are bounded in number;
-/// an idle one is evicted to make room for a new value.
+/// an unused one is evicted to make room for a new value.
 /// </remarks>
 internal sealed class LimiterPolicy(string name, TaskLimiter limiter, int maxHeaderLimits)
 {
-    private readonly Dictionary<int, TaskLimiter> _headerLimiters = new();
+    private readonly Dictionary<int, HeaderLimiter> _headerLimiters = new();
     private readonly Lock _lock = new();
 
     internal string Name { get; } = name;
 
     internal TaskLimiter Limiter { get; } = limiter;
 
-    /// <summary>The limiter for a header limit, or <see langword="null"/> when the value would not lower anything or no room is left.</summary>
-    internal TaskLimiter? ForHeaderLimit(int limit)
+    /// <summary>
+    /// Rents the limiter for a header limit, or returns <see langword="null"/> when the value would not lower anything
+    /// or no room is left. The caller must hand it back with <see cref="Return"/> once its request is done.
+    /// </summary>
+    /// <remarks>
+    /// The rental, not the limiter's statistics, decides when a header limiter may be evicted: between this call and
+    /// the caller's acquire, the limiter shows no work in flight and nobody queued, yet it is about to be used. Evicting
+    /// (and disposing) it then would reject a legitimate request with <see cref="LimiterRejectionReason.Disposed"/>.
+    /// </remarks>
+    internal HeaderLimiter? RentHeaderLimiter(int limit)
     {
         if (limit <= 0 || limit >= Limiter.MaxConcurrency)
         {
@@ -28,27 +36,36 @@ internal sealed class LimiterPolicy(string name, TaskLimiter limiter, int maxHea
 
         lock (_lock)
         {
-            if (_headerLimiters.TryGetValue(limit, out var existing))
+            if (!_headerLimiters.TryGetValue(limit, out var header))
             {
-                return existing;
+                if (_headerLimiters.Count >= maxHeaderLimits && !TryEvictUnusedUnsynchronized())
+                {
+                    return null;
+                }
+
+                header = new HeaderLimiter(new TaskLimiter(new TaskLimiterOptions
+                {
+                    Name = $"{Name}:header-{limit}",
+                    MaxConcurrency = limit,
+                    QueueLimit = Limiter.QueueLimit,
+                    QueueTimeout = Limiter.QueueTimeout,
+                    TimeProvider = Limiter.TimeProvider,
+                    MeterFactory = Limiter.MeterFactory,
+                }));
+                _headerLimiters.Add(limit, header);
             }
 
-            if (_headerLimiters.Count >= maxHeaderLimits && !TryEvictIdleUnsynchronized())
-            {
-                return null;
-            }
+            header.Renters++;
+            return header;
+        }
+    }
 
-            var created = new TaskLimiter(new TaskLimiterOptions
-            {
-                Name = $"{Name}:header-{limit}",
-                MaxConcurrency = limit,
-                QueueLimit = Limiter.QueueLimit,
-                QueueTimeout = Limiter.QueueTimeout,
-                TimeProvider = Limiter.TimeProvider,
-                MeterFactory = Limiter.MeterFactory,
-            });
-            _headerLimiters.Add(limit, created);
-            return created;
+    /// <summary>Hands back a header limiter rented with <see cref="RentHeaderLimiter"/>; it may be evicted once nobody rents it.</summary>
+    internal void Return(HeaderLimiter header)
+    {
+        lock (_lock)
+        {
+            header.Renters--;
         }
     }
 
@@ -63,21 +80,28 @@ internal sealed class LimiterPolicy(string name, TaskLimiter limiter, int maxHea
         }
     }
 
-    private bool TryEvictIdleUnsynchronized()
+    private bool TryEvictUnusedUnsynchronized()
     {
         foreach (var (limit, candidate) in _headerLimiters)
         {
-            var statistics = candidate.GetStatistics();
-            if (statistics.InFlight == 0 && statistics.Queued == 0)
+            // A request rents its header limiter for its whole life (queued, running, releasing), so no renters means
+            // nobody holds a lease of it, waits in its queue, or is about to acquire from it: disposing it rejects nobody.
+            if (candidate.Renters == 0)
             {
                 _headerLimiters.Remove(limit);
-
-                // Disposing rejects nobody (it is idle) and a request that raced to it still holds a valid lease.
-                candidate.Dispose();
+                candidate.Limiter.Dispose();
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>A header limiter and how many requests rent it now; <see cref="Renters"/> is guarded by the policy's lock.</summary>
+    internal sealed class HeaderLimiter(TaskLimiter limiter)
+    {
+        internal TaskLimiter Limiter { get; } = limiter;
+
+        internal int Renters { get; set; }
     }
 }

@@ -8,10 +8,21 @@ using Microsoft.Extensions.Primitives;
 namespace Governance.AspNetCore;
 
 /// <summary>
-/// Holds a limiter slot for the duration of each request: the global policy's, then the endpoint's. A request that
-/// gets no slot in time is answered with the rejection status code and <c>Retry-After</c>; a queued request whose
-/// client goes away leaves the queue at once.
+/// Holds a limiter slot for the duration of each request: the endpoint policy's and the global policy's, and the
+/// header limiters' when a trusted source lowered the limit. A request that gets no slot in time is answered with the
+/// rejection status code and <c>Retry-After</c>; a queued request whose client goes away leaves the queue at once.
 /// </summary>
+/// <remarks>
+/// <para><b>Order.</b> Slots are taken from the narrowest limiter to the widest: the endpoint's header limiter, the
+/// endpoint policy, the global policy's header limiter, the global policy. Each of them governs a subset of the
+/// traffic of the ones after it (a header limiter only the requests that carry the header, an endpoint policy only its
+/// endpoints), so a request never holds a wider slot — one that other traffic could use — while it waits in the queue
+/// of a narrower limiter. The order is fixed, never decided per request, so that two requests can never each hold a
+/// slot the other waits for.</para>
+/// <para><b>Rejection.</b> A request rejected at any stage first gives back every slot it took at the earlier stages,
+/// then gets the rejection status code, <c>Retry-After</c> and <see cref="TaskLimiterMiddlewareOptions.OnRejected"/>
+/// with the policy and the limiter that rejected it. A client that goes away while queued gets nothing written.</para>
+/// </remarks>
 internal sealed partial class TaskLimiterMiddleware
 {
     private readonly RequestDelegate _next;
@@ -67,29 +78,38 @@ internal sealed partial class TaskLimiterMiddleware
         }
 
         var headerLimit = ReadTrustedHeaderLimit(context);
-        Acquisition globalSlots = default, endpointSlots = default;
+        var plan = new Plan();
+        if (endpoint is not null)
+        {
+            AddPolicy(ref plan, GetPolicy(endpoint), headerLimit);
+        }
+
+        if (global is not null)
+        {
+            AddPolicy(ref plan, GetPolicy(global), headerLimit);
+        }
+
+        var leases = new Leases();
         try
         {
             try
             {
-                if (global is not null)
+                for (var i = 0; i < plan.Count; i++)
                 {
-                    globalSlots = await AcquireAsync(GetPolicy(global), headerLimit, context).ConfigureAwait(false);
-                    if (globalSlots.Rejected is { } reason)
-                    {
-                        await RejectAsync(context, global, reason).ConfigureAwait(false);
-                        return;
-                    }
-                }
+                    var stage = plan[i];
 
-                if (endpoint is not null)
-                {
-                    endpointSlots = await AcquireAsync(GetPolicy(endpoint), headerLimit, context).ConfigureAwait(false);
-                    if (endpointSlots.Rejected is { } reason)
+                    // Perf: rejections come back as values, not exceptions — under overload most requests are
+                    // rejected, and an exception per rejection would make the overload worse.
+                    var lease = await stage.Limiter.AcquireOrRejectAsync(1, context.RequestAborted).ConfigureAwait(false);
+                    if (lease.RejectionReason is { } reason)
                     {
-                        await RejectAsync(context, endpoint, reason).ConfigureAwait(false);
+                        // Give back the narrower slots before answering: OnRejected is user code and may take time.
+                        leases.Dispose();
+                        await RejectAsync(context, stage, reason).ConfigureAwait(false);
                         return;
                     }
+
+                    leases.Add(lease);
                 }
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -103,55 +123,26 @@ internal sealed partial class TaskLimiterMiddleware
         }
         finally
         {
-            endpointSlots.Dispose();
-            globalSlots.Dispose();
+            leases.Dispose();
+            plan.ReturnHeaderLimiters();
         }
     }
 
-    // Perf: rejections come back as values, not exceptions — under overload most requests are rejected, and an
-    // exception per rejection would make the overload worse.
-    private async ValueTask<Acquisition> AcquireAsync(LimiterPolicy policy, int? headerLimit, HttpContext context)
+    private void AddPolicy(ref Plan plan, LimiterPolicy policy, int? headerLimit)
     {
-        var lease = await policy.Limiter.AcquireCore(1, throwOnRejection: false, context.RequestAborted).ConfigureAwait(false);
-        if (lease.IsRejected)
+        if (headerLimit is { } limit)
         {
-            return new Acquisition(default, default, lease.RejectionReason);
-        }
-
-        if (headerLimit is not { } limit)
-        {
-            return new Acquisition(lease, default, null);
-        }
-
-        var headerLimiter = policy.ForHeaderLimit(limit);
-        if (headerLimiter is null)
-        {
-            if (limit < policy.Limiter.MaxConcurrency)
+            if (policy.RentHeaderLimiter(limit) is { } header)
+            {
+                plan.Add(new Stage(policy, header.Limiter, header));
+            }
+            else if (limit < policy.Limiter.MaxConcurrency)
             {
                 LogHeaderIgnored(_logger, limit, policy.Name);
             }
-
-            return new Acquisition(lease, default, null);
         }
 
-        TaskLimiterLease headerLease;
-        try
-        {
-            headerLease = await headerLimiter.AcquireCore(1, throwOnRejection: false, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch
-        {
-            lease.Dispose();
-            throw;
-        }
-
-        if (headerLease.IsRejected)
-        {
-            lease.Dispose();
-            return new Acquisition(default, default, headerLease.RejectionReason);
-        }
-
-        return new Acquisition(lease, headerLease, null);
+        plan.Add(new Stage(policy, policy.Limiter, null));
     }
 
     private int? ReadTrustedHeaderLimit(HttpContext context)
@@ -187,9 +178,9 @@ internal sealed partial class TaskLimiterMiddleware
             return new LimiterPolicy(key, limiter, self._options.MaxHeaderLimitsPerPolicy);
         }, this);
 
-    private async Task RejectAsync(HttpContext context, string policyName, LimiterRejectionReason reason)
+    private async Task RejectAsync(HttpContext context, Stage stage, LimiterRejectionReason reason)
     {
-        LogRejected(_logger, context.Request.Path, policyName, reason);
+        LogRejected(_logger, context.Request.Path, stage.Policy.Name, stage.Limiter.Name, reason);
         context.Response.StatusCode = _options.RejectionStatusCode;
         if (_retryAfter is not null)
         {
@@ -198,12 +189,12 @@ internal sealed partial class TaskLimiterMiddleware
 
         if (_options.OnRejected is { } onRejected)
         {
-            await onRejected(new TaskLimiterRejectedContext(context, policyName, reason)).ConfigureAwait(false);
+            await onRejected(new TaskLimiterRejectedContext(context, stage.Policy.Name, stage.Limiter.Name, reason)).ConfigureAwait(false);
         }
     }
 
-    [LoggerMessage(1, LogLevel.Debug, "Request {Path} rejected by task limiter policy '{Policy}': {Reason}.")]
-    private static partial void LogRejected(ILogger logger, PathString path, string policy, LimiterRejectionReason reason);
+    [LoggerMessage(1, LogLevel.Debug, "Request {Path} rejected by task limiter policy '{Policy}' (limiter '{Limiter}'): {Reason}.")]
+    private static partial void LogRejected(ILogger logger, PathString path, string policy, string limiter, LimiterRejectionReason reason);
 
     [LoggerMessage(2, LogLevel.Debug, "Request {Path} was aborted by the client while waiting for a task limiter slot.")]
     private static partial void LogAbandoned(ILogger logger, PathString path);
@@ -211,13 +202,72 @@ internal sealed partial class TaskLimiterMiddleware
     [LoggerMessage(3, LogLevel.Warning, "Limit header value {Limit} for policy '{Policy}' ignored: every header-limit slot is in use.")]
     private static partial void LogHeaderIgnored(ILogger logger, int limit, string policy);
 
-    /// <summary>The slots a request holds under one policy, or why it got none.</summary>
-    private readonly record struct Acquisition(TaskLimiterLease Policy, TaskLimiterLease Header, LimiterRejectionReason? Rejected)
+    /// <summary>One limiter a request takes a slot of: a policy's own, or one of its header limiters (then rented).</summary>
+    private readonly record struct Stage(LimiterPolicy Policy, TaskLimiter Limiter, LimiterPolicy.HeaderLimiter? Rented);
+
+    /// <summary>The limiters of one request, narrowest first; at most two policies with a header limiter each.</summary>
+    /// <remarks>Perf: four fields rather than an array, so that planning a request allocates nothing.</remarks>
+    private struct Plan
     {
-        public void Dispose()
+        private Stage _0, _1, _2, _3;
+
+        public int Count { get; private set; }
+
+        public readonly Stage this[int index] => index switch
         {
-            Header.Dispose();
-            Policy.Dispose();
+            0 => _0,
+            1 => _1,
+            2 => _2,
+            _ => _3,
+        };
+
+        public void Add(Stage stage)
+        {
+            switch (Count++)
+            {
+                case 0: _0 = stage; break;
+                case 1: _1 = stage; break;
+                case 2: _2 = stage; break;
+                default: _3 = stage; break;
+            }
+        }
+
+        public readonly void ReturnHeaderLimiters()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                if (this[i] is { Rented: { } header } stage)
+                {
+                    stage.Policy.Return(header);
+                }
+            }
+        }
+    }
+
+    /// <summary>The slots a request holds, in the order of its <see cref="Plan"/>.</summary>
+    private struct Leases
+    {
+        private TaskLimiterLease _0, _1, _2, _3;
+        private int _count;
+
+        public void Add(TaskLimiterLease lease)
+        {
+            switch (_count++)
+            {
+                case 0: _0 = lease; break;
+                case 1: _1 = lease; break;
+                case 2: _2 = lease; break;
+                default: _3 = lease; break;
+            }
+        }
+
+        /// <summary>Gives every slot back, widest first; idempotent, since a lease releases only once.</summary>
+        public readonly void Dispose()
+        {
+            _3.Dispose();
+            _2.Dispose();
+            _1.Dispose();
+            _0.Dispose();
         }
     }
 }

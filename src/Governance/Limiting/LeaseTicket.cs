@@ -107,14 +107,14 @@ internal sealed class LeaseTicket : IValueTaskSource<TaskLimiterLease>
             throw;
         }
 
-        if (lease.IsRejected)
+        if (lease.RejectionReason is { } reason)
         {
             var throwOnRejection = ThrowOnRejection;
             var name = Limiter?.Name ?? "default";
             Recycle();
             if (throwOnRejection)
             {
-                throw new LimiterRejectedException(lease.RejectionReason, name);
+                throw new LimiterRejectedException(reason, name);
             }
         }
 

@@ -105,9 +105,13 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         _metrics.Register(this);
     }
 
-    internal TimeProvider TimeProvider => _timeProvider;
+    /// <summary>The source of time for queue timeouts and wait durations, as given in <see cref="TaskLimiterOptions.TimeProvider"/>.</summary>
+    /// <remarks>Pass it on to limiters derived from this one, so that they keep the same clock (and tests one fake clock).</remarks>
+    public TimeProvider TimeProvider => _timeProvider;
 
-    internal IMeterFactory? MeterFactory { get; }
+    /// <summary>The factory of the meter this limiter publishes on, as given in <see cref="TaskLimiterOptions.MeterFactory"/>; <see langword="null"/> for the process-wide meter.</summary>
+    /// <remarks>Pass it on to limiters derived from this one, so that their metrics stay scoped to the same container.</remarks>
+    public IMeterFactory? MeterFactory { get; }
 
     /// <summary>The limiter's name, as given in <see cref="TaskLimiterOptions.Name"/>.</summary>
     public string Name { get; }
@@ -152,6 +156,27 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
         return AcquireCore(permits, throwOnRejection: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="permits"/> permits like <see cref="AcquireAsync(int, CancellationToken)"/>, but reports a
+    /// rejection as a value instead of an exception: the returned lease's <see cref="TaskLimiterLease.IsAcquired"/>
+    /// says whether the permits were granted, and <see cref="TaskLimiterLease.RejectionReason"/> says why not.
+    /// </summary>
+    /// <param name="permits">How many permits the work needs; at least one.</param>
+    /// <param name="cancellationToken">Cancels the wait (never the admitted work); the caller leaves the queue at once.</param>
+    /// <returns>A granted lease to dispose when the work is done, or a rejected one (disposing it does nothing).</returns>
+    /// <remarks>
+    /// For hosts that reject many callers under overload — a server answering 503, say — where an exception per
+    /// rejection would make the overload worse. Cancellation is still an exception: it is the caller's decision, not
+    /// an outcome of the limiter.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the permits were granted.</exception>
+    public ValueTask<TaskLimiterLease> AcquireOrRejectAsync(int permits, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
+        return AcquireCore(permits, throwOnRejection: false, cancellationToken);
     }
 
     /// <summary>Takes a slot if one is free right now and nobody is waiting for one; never waits.</summary>

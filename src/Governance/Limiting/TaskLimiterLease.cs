@@ -1,9 +1,13 @@
 namespace Governance;
 
 /// <summary>
-/// A slot held in a <see cref="TaskLimiter"/>. Disposing the lease gives the slot back.
+/// A slot (or, for a weighted acquisition, several permits) held in a <see cref="TaskLimiter"/>. Disposing the lease
+/// gives them back.
 /// </summary>
 /// <remarks>
+/// A lease from <see cref="TaskLimiter.AcquireOrRejectAsync"/> may also be a rejection: then
+/// <see cref="IsAcquired"/> is <see langword="false"/>, <see cref="RejectionReason"/> says why, and disposing it does
+/// nothing.
 /// The lease is a small struct so that acquiring allocates nothing. Disposing it is idempotent and safe from any
 /// thread: disposing it twice, or disposing a copy of it, releases the slot exactly once. Disposing
 /// <c>default(TaskLimiterLease)</c> does nothing. A lease stays valid after its limiter is disposed.
@@ -28,14 +32,21 @@ public readonly struct TaskLimiterLease : IDisposable, IEquatable<TaskLimiterLea
         _version = rejectionCode;
     }
 
+    /// <summary>
+    /// Whether the limiter granted this lease. <see langword="false"/> for a rejection and for
+    /// <c>default(TaskLimiterLease)</c>; disposing a granted lease does not change it.
+    /// </summary>
+    public bool IsAcquired => _ticket is not null;
+
+    /// <summary>Why the limiter rejected the caller, for a lease from <see cref="TaskLimiter.AcquireOrRejectAsync"/>; otherwise <see langword="null"/>.</summary>
+    public LimiterRejectionReason? RejectionReason => IsRejected ? (LimiterRejectionReason)(-1 - _version) : null;
+
     /// <summary>Gives the slot back to the limiter. Only the first call on any copy of the lease has an effect.</summary>
     public void Dispose() => _ticket?.Release(_version);
 
     internal static TaskLimiterLease Rejected(LimiterRejectionReason reason) => new(-1 - (long)reason);
 
     internal bool IsRejected => _ticket is null && _version < 0;
-
-    internal LimiterRejectionReason RejectionReason => (LimiterRejectionReason)(-1 - _version);
 
     /// <inheritdoc />
     public bool Equals(TaskLimiterLease other) => ReferenceEquals(_ticket, other._ticket) && _version == other._version;

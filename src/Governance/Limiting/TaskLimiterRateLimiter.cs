@@ -73,7 +73,7 @@ internal sealed class TaskLimiterRateLimiter : RateLimiter
     }
 
     private static RateLimitLease ToRateLimitLease(TaskLimiterLease lease) =>
-        lease.IsRejected ? s_rejected[(int)lease.RejectionReason] : new AcquiredLease(lease);
+        lease.RejectionReason is { } reason ? s_rejected[(int)reason] : new AcquiredLease(lease);
 
     private static void ValidatePermitCount(int permitCount)
     {

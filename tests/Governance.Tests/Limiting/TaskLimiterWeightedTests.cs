@@ -247,4 +247,44 @@ public sealed class TaskLimiterWeightedTests
         held.Dispose();
         Assert.Equal(0, limiter.GetStatistics().InFlight);
     }
+
+    [Fact]
+    public async Task AcquireOrRejectAsync_Rejections_ComeBackAsLeasesThatSayWhy()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Create(2, queueLimit: 1, queueTimeout: TimeSpan.FromSeconds(1), time: time);
+        var granted = await limiter.AcquireOrRejectAsync(2);
+        Assert.True(granted.IsAcquired);
+        Assert.Null(granted.RejectionReason);
+
+        var tooMany = await limiter.AcquireOrRejectAsync(3);
+        Assert.False(tooMany.IsAcquired);
+        Assert.Equal(LimiterRejectionReason.PermitsExceedLimit, tooMany.RejectionReason);
+
+        var waiting = limiter.AcquireOrRejectAsync(1);
+        var full = await limiter.AcquireOrRejectAsync(1);
+        Assert.Equal(LimiterRejectionReason.QueueFull, full.RejectionReason);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var timedOut = await waiting.Bounded();
+        Assert.False(timedOut.IsAcquired);
+        Assert.Equal(LimiterRejectionReason.QueueTimeout, timedOut.RejectionReason);
+
+        tooMany.Dispose(); // A rejection holds nothing; disposing it gives nothing back.
+        Assert.Equal(2, limiter.GetStatistics().InFlight);
+        granted.Dispose();
+        Assert.True(granted.IsAcquired, "disposing does not change whether the lease was granted");
+        Assert.Equal(0, limiter.GetStatistics().InFlight);
+        Assert.False(default(TaskLimiterLease).IsAcquired);
+        Assert.Null(default(TaskLimiterLease).RejectionReason);
+        Assert.Equal(3, limiter.GetStatistics().TotalRejected);
+    }
+
+    [Fact]
+    public void TimeProviderAndMeterFactory_AreTheOnesTheLimiterWasCreatedWith()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Create(1, time: time);
+        Assert.Same(time, limiter.TimeProvider);
+        Assert.Null(limiter.MeterFactory);
+    }
 }
