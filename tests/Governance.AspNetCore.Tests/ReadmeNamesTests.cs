@@ -175,6 +175,7 @@ public sealed partial class ReadmeNamesTests
     [GeneratedRegex(@"^\[(?<name>[A-Z][A-Za-z0-9]+)(?:\(.*\))?\]$", RegexOptions.Singleline)]
     private static partial Regex Attribute();
 
-    [GeneratedRegex(@"\bGovernance\.[A-Z][A-Za-z0-9]+\b")]
+    // Governance.Redis, but not a path or a longer name (tests/Governance.AspNetCore.Tests).
+    [GeneratedRegex(@"(?<![/\w.])Governance\.[A-Z][A-Za-z0-9]+(?![\w./])")]
     private static partial Regex PackageName();
 }
