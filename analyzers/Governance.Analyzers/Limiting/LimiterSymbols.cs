@@ -8,7 +8,8 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Governance.Analyzers.Limiting;
 
 /// <summary>
-/// The limiter types of one compilation: the built-in list of RULES.md plus <c>governance.limiter_types</c>.
+/// The limiter types of one compilation: the built-in list (docs/rules/README.md, "Limiters") plus
+/// <c>governance.limiter_types</c>.
 /// </summary>
 internal sealed class LimiterSymbols
 {
