@@ -23,7 +23,7 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Equal(["root", "mode", "fallbackReason", "files", "lines", "durationMs", "analyzerExceptions", "binding", "notes", "diagnostics"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("source", root.GetProperty("mode").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("fallbackReason").ValueKind);
-        Assert.Equal(["filesUsingCoreTypes", "filesUnresolved", "unresolvedByName", "assumedImplicitUsings"], root.GetProperty("binding").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["filesUsingCoreTypes", "filesUnresolved", "unresolvedByName", "assumedImplicitUsings", "unresolvedFiles"], root.GetProperty("binding").EnumerateObject().Select(p => p.Name));
         Assert.Equal(0, root.GetProperty("binding").GetProperty("filesUnresolved").GetInt32());
         Assert.Empty(root.GetProperty("notes").EnumerateArray());
         Assert.True(root.GetProperty("files").GetInt32() >= 8);

@@ -69,6 +69,8 @@ public sealed class SourceModeTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(root, "Batch.cs"), "namespace App; public static class Batch { public static void Start(List<int> items) { foreach (var i in items) { _ = Task.Run(() => i); } } }");
         await File.WriteAllTextAsync(Path.Combine(root, "Bound.cs"), "using System.Threading.Tasks; namespace App; public static class Bound { public static Task Done => Task.CompletedTask; }");
         await File.WriteAllTextAsync(Path.Combine(root, "Plain.cs"), "namespace App; public static class Plain { public static int One => 1; }");
+        // A member that merely shares a core type's name is not a type that failed to resolve.
+        await File.WriteAllTextAsync(Path.Combine(root, "Named.cs"), "namespace App; public sealed class Named { public object? Channel { get; set; } public Named() { Channel = null; } }");
 
         var report = await ScanJsonAsync(root);
 
@@ -78,8 +80,9 @@ public sealed class SourceModeTests : IDisposable
         Assert.Equal(1, binding.GetProperty("unresolvedByName").GetProperty("Task").GetInt32());
         Assert.Equal(1, binding.GetProperty("unresolvedByName").GetProperty("List").GetInt32());
         Assert.Empty(binding.GetProperty("assumedImplicitUsings").EnumerateArray());
+        Assert.Equal(["Batch.cs"], binding.GetProperty("unresolvedFiles").EnumerateArray().Select(f => f.GetString()));
         var note = Assert.Single(report.Notes);
-        Assert.StartsWith("1 of 2 files use core types that do not resolve", note, StringComparison.Ordinal);
+        Assert.StartsWith("1 of 2 files use core types that do not resolve (List in 1, Task in 1; Batch.cs)", note, StringComparison.Ordinal);
         Assert.Contains("scan the .sln or .csproj instead (project mode)", note, StringComparison.Ordinal);
     }
 

@@ -8,7 +8,7 @@ namespace Governance.Cli.Reporting;
 /// <c>{"root","mode","fallbackReason","files","lines","durationMs","analyzerExceptions","binding","notes","diagnostics":[{"id","severity","path","line","column","message"}]}</c>,
 /// where <c>mode</c> is <c>project</c> or <c>source</c>, <c>fallbackReason</c> says why project mode fell back (else
 /// null), and <c>binding</c> (null in project mode) is
-/// <c>{"filesUsingCoreTypes","filesUnresolved","unresolvedByName":{"Task":n,…},"assumedImplicitUsings":[project…]}</c>.
+/// <c>{"filesUsingCoreTypes","filesUnresolved","unresolvedByName":{"Task":n,…},"assumedImplicitUsings":[project…],"unresolvedFiles":[the first 10 paths]}</c>.
 /// </summary>
 internal static class JsonReport
 {
@@ -70,6 +70,13 @@ internal static class JsonReport
         foreach (var project in binding.AssumedImplicitUsings)
         {
             json.WriteStringValue(project);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("unresolvedFiles");
+        foreach (var file in binding.UnresolvedFiles)
+        {
+            json.WriteStringValue(file);
         }
 
         json.WriteEndArray();

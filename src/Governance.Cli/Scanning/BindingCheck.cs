@@ -34,12 +34,25 @@ internal static class BindingCheck
 
             var model = compilation.GetSemanticModel(tree);
             var unresolved = new List<string>();
+            var usesAType = false;
             foreach (var (name, node) in uses)
             {
-                if (!model.LookupNamespacesAndTypes(LookupPosition(node), name: name).Any(s => s is INamedTypeSymbol))
+                var position = LookupPosition(node);
+                if (model.LookupNamespacesAndTypes(position, name: name).Any(s => s is INamedTypeSymbol))
                 {
+                    usesAType = true;
+                }
+                else if (!model.LookupSymbols(position, name: name).Any())
+                {
+                    // Not a property or field of that name in scope (a Channel property, say, is what the name means there).
+                    usesAType = true;
                     unresolved.Add(name);
                 }
+            }
+
+            if (!usesAType)
+            {
+                continue;
             }
 
             result.Add((tree, unresolved));

@@ -5,9 +5,12 @@ namespace Governance.Cli.Scanning;
 /// <param name="FilesUnresolved">Of those, the files where one of those names did not resolve.</param>
 /// <param name="UnresolvedByName">For each name, the number of files where it did not resolve.</param>
 /// <param name="AssumedImplicitUsings">Projects given the SDK's implicit usings although nothing read here enables them.</param>
+/// <param name="UnresolvedFiles">The first <see cref="MaxListedFiles"/> of those files, relative to the root, to start looking.</param>
 internal sealed record BindingReport(
-    int FilesUsingCoreTypes, int FilesUnresolved, IReadOnlyDictionary<string, int> UnresolvedByName, IReadOnlyList<string> AssumedImplicitUsings)
+    int FilesUsingCoreTypes, int FilesUnresolved, IReadOnlyDictionary<string, int> UnresolvedByName, IReadOnlyList<string> AssumedImplicitUsings, IReadOnlyList<string> UnresolvedFiles)
 {
+    internal const int MaxListedFiles = 10;
+
     /// <summary>What the user should read: what was assumed, what did not bind and what to do about it.</summary>
     internal IEnumerable<string> Notes()
     {
@@ -19,7 +22,8 @@ internal sealed record BindingReport(
         if (FilesUnresolved > 0)
         {
             var names = string.Join(", ", UnresolvedByName.OrderByDescending(n => n.Value).ThenBy(n => n.Key, StringComparer.Ordinal).Select(n => $"{n.Key} in {n.Value}"));
-            yield return $"{FilesUnresolved} of {FilesUsingCoreTypes} files use core types that do not resolve ({names}): the rules cannot see leaks in them. " +
+            var listed = string.Join(", ", UnresolvedFiles) + (FilesUnresolved > UnresolvedFiles.Count ? ", …" : string.Empty);
+            yield return $"{FilesUnresolved} of {FilesUsingCoreTypes} files use core types that do not resolve ({names}; {listed}): the rules cannot see leaks in them. " +
                          "The code probably relies on usings its build provides (implicit usings, <Using> items, a Directory.Build.props outside the scanned folder): " +
                          "scan the .sln or .csproj instead (project mode), or add those usings (e.g. <ImplicitUsings>enable</ImplicitUsings> in a Directory.Build.props).";
         }

@@ -20,9 +20,10 @@ internal sealed class SourceCompiler(SourcePlan plan)
     private int _filesUsingCoreTypes;
     private int _filesUnresolved;
     private readonly Dictionary<string, int> _unresolvedByName = new(StringComparer.Ordinal);
+    private readonly List<string> _unresolvedFiles = [];
 
     /// <summary>How well the projects compiled so far bound.</summary>
-    internal BindingReport Binding => new(_filesUsingCoreTypes, _filesUnresolved, new Dictionary<string, int>(_unresolvedByName), _assumed.ToList());
+    internal BindingReport Binding => new(_filesUsingCoreTypes, _filesUnresolved, new Dictionary<string, int>(_unresolvedByName), _assumed.ToList(), _unresolvedFiles.ToList());
 
     /// <summary>The projects, compiled lazily: the next one is read only when the caller asks for it.</summary>
     /// <param name="progress">Hears which project is being compiled.</param>
@@ -74,11 +75,16 @@ internal sealed class SourceCompiler(SourcePlan plan)
     private void Record(List<(SyntaxTree Tree, List<string> Unresolved)> check)
     {
         _filesUsingCoreTypes += check.Count;
-        foreach (var (_, unresolved) in check)
+        foreach (var (tree, unresolved) in check)
         {
             if (unresolved.Count > 0)
             {
                 _filesUnresolved++;
+                if (_unresolvedFiles.Count < BindingReport.MaxListedFiles)
+                {
+                    _unresolvedFiles.Add(Path.GetRelativePath(plan.Root, tree.FilePath).Replace('\\', '/'));
+                }
+
                 foreach (var name in unresolved)
                 {
                     _unresolvedByName[name] = _unresolvedByName.GetValueOrDefault(name) + 1;
