@@ -15,6 +15,8 @@ internal static class GovernanceApp
             config.SetApplicationName("governance");
             config.ConfigureConsole(console);
             config.PropagateExceptions();
+            // An option nobody knows is a usage error (exit 2), never silently dropped: a typo must not change a CI gate.
+            config.UseStrictParsing();
             config.Settings.Registrar.RegisterInstance(console);
             config.AddCommand<ScanCommand>("scan").WithDescription("Scan a folder, solution or project for leaked async work.");
             config.AddCommand<FixCommand>("fix").WithDescription("Apply the code fixes (Fix All) in place and list what changed.");

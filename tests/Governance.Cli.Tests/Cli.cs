@@ -9,11 +9,10 @@ internal static class Cli
 {
     internal static Task<int> Run(params string[] args) => GovernanceApp.RunAsync(args, new TestConsole());
 
-    /// <summary>Runs with a wide test console and returns the exit code and what was written to it.</summary>
+    /// <summary>Runs with a wide test console that says it is a terminal and returns the exit code and what was written to it.</summary>
     internal static async Task<(int Exit, string Output)> RunWithOutput(params string[] args)
     {
-        var console = new TestConsole { EmitAnsiSequences = false };
-        console.Profile.Width = 400;
+        var console = CommandLineTests.Terminal(width: 400);
         var exit = await GovernanceApp.RunAsync(args, console);
         return (exit, console.Output);
     }

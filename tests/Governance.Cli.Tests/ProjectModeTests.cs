@@ -20,6 +20,9 @@ public sealed class ProjectModeTests : IDisposable
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
         var root = json.RootElement;
         Assert.Equal(Cli.Sample("LeakyOrders"), root.GetProperty("root").GetString());
+        Assert.Equal("project", root.GetProperty("mode").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("fallbackReason").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("binding").ValueKind);
         // Its own eight source files: not the generated ones under obj/, not the analyzer project it references.
         Assert.Equal(Directory.GetFiles(Cli.Sample("LeakyOrders"), "*.cs").Length, root.GetProperty("files").GetInt32());
         var diagnostics = root.GetProperty("diagnostics").EnumerateArray().ToList();
@@ -73,9 +76,25 @@ public sealed class ProjectModeTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(folder, "Broken.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><ImplicitUsings>enable</ImplicitUsings>");
         await File.WriteAllTextAsync(Path.Combine(folder, "Batch.cs"), Leaks);
 
-        var ids = await Cli.Ids(_temp, Path.Combine(folder, "Broken.csproj"));
+        var output = Path.Combine(_temp, "broken.json");
+        await Cli.Run("scan", Path.Combine(folder, "Broken.csproj"), "--format", "json", "--output", output, "--fail-on", "none");
 
-        Assert.Equal(["GOV1001", "GOV1002"], ids);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        Assert.Equal(["GOV1001", "GOV1002"], json.RootElement.GetProperty("diagnostics").EnumerateArray().Select(d => d.GetProperty("id").GetString()));
+        Assert.Equal("source", json.RootElement.GetProperty("mode").GetString());
+        Assert.StartsWith("cannot load Broken.csproj with MSBuild (", json.RootElement.GetProperty("fallbackReason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scan_Csproj_Exclude_DropsTheFindingsOfExcludedFiles_AndTheTableSaysProjectMode()
+    {
+        var (exit, output) = await Cli.RunWithOutput("scan", Path.Combine(Cli.Sample("LeakyOrders"), "LeakyOrders.csproj"), "--exclude", "order*.cs", "--fail-on", "none");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Mode: project mode (loaded with MSBuild)", output, StringComparison.Ordinal);
+        Assert.Contains("GOV2001 (1)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("OrderFulfilment.cs", output, StringComparison.Ordinal); // GOV1001 and GOV1002 live there
+        Assert.Contains($"Scanned {Directory.GetFiles(Cli.Sample("LeakyOrders"), "*.cs").Length - 2} files", output, StringComparison.Ordinal);
     }
 
     internal const string Leaks = """

@@ -20,7 +20,12 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Equal(1, exit);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
         var root = json.RootElement;
-        Assert.Equal(["root", "files", "lines", "durationMs", "analyzerExceptions", "diagnostics"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["root", "mode", "fallbackReason", "files", "lines", "durationMs", "analyzerExceptions", "binding", "notes", "diagnostics"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("source", root.GetProperty("mode").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("fallbackReason").ValueKind);
+        Assert.Equal(["filesUsingCoreTypes", "filesUnresolved", "unresolvedByName", "assumedImplicitUsings", "unresolvedFiles"], root.GetProperty("binding").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(0, root.GetProperty("binding").GetProperty("filesUnresolved").GetInt32());
+        Assert.Empty(root.GetProperty("notes").EnumerateArray());
         Assert.True(root.GetProperty("files").GetInt32() >= 8);
         Assert.True(root.GetProperty("lines").GetInt64() > 100);
         Assert.Equal(0, root.GetProperty("analyzerExceptions").GetInt32());
@@ -215,8 +220,7 @@ public sealed class ScanCommandTests : IDisposable
     [Fact]
     public async Task Scan_Table_GroupsByRuleWithCounts()
     {
-        var console = new TestConsole { EmitAnsiSequences = false };
-        console.Profile.Width = 400;
+        var console = CommandLineTests.Terminal(width: 400);
         Assert.Equal(1, await GovernanceApp.RunAsync(["scan", Sample("LeakyOrders")], console));
         Assert.Contains("GOV1001 (1)", console.Output, StringComparison.Ordinal);
         Assert.Contains("OrderFulfilment.cs:", console.Output, StringComparison.Ordinal);

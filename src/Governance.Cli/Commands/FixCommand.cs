@@ -28,8 +28,8 @@ internal sealed class FixCommand(IAnsiConsole console) : AsyncCommand<FixSetting
             var fixer = new Fixer(RuleCatalog.Analyzers);
             var interactive = !Console.IsOutputRedirected;
             var result = interactive
-                ? await console.Status().StartAsync("Fixing…", status => fixer.FixAsync(settings.Path, settings.Rule, !settings.DryRun, m => status.Status(Markup.Escape(m)), Warn, cancellationToken)).ConfigureAwait(false)
-                : await fixer.FixAsync(settings.Path, settings.Rule, !settings.DryRun, progress: null, Warn, cancellationToken).ConfigureAwait(false);
+                ? await console.Status().StartAsync("Fixing…", status => fixer.FixAsync(settings.Path, new PathFilter(settings.Exclude), settings.Rule, !settings.DryRun, m => status.Status(Markup.Escape(m)), Warn, cancellationToken)).ConfigureAwait(false)
+                : await fixer.FixAsync(settings.Path, new PathFilter(settings.Exclude), settings.Rule, !settings.DryRun, progress: null, Warn, cancellationToken).ConfigureAwait(false);
             Write(result, settings.DryRun);
             return ExitCodes.Clean;
         }
@@ -42,6 +42,7 @@ internal sealed class FixCommand(IAnsiConsole console) : AsyncCommand<FixSetting
 
     private void Write(FixResult result, bool dryRun)
     {
+        console.WriteLine($"Mode: {LoadedCode.Describe(result.Mode, result.FallbackReason)}");
         var fixedCount = result.Files.Sum(f => f.FixedByRule.Values.Sum());
         if (result.Files.Count == 0)
         {

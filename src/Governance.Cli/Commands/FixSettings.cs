@@ -8,7 +8,7 @@ namespace Governance.Cli.Commands;
 internal sealed class FixSettings : CommandSettings
 {
     [CommandArgument(0, "<path>")]
-    [Description("A folder, a .sln/.slnx or a .csproj whose findings to fix in place.")]
+    [Description("A folder, a .sln/.slnx, a .csproj or a single .cs file whose findings to fix in place.")]
     public string Path { get; init; } = string.Empty;
 
     [CommandOption("-r|--rule <ID>")]
@@ -23,8 +23,14 @@ internal sealed class FixSettings : CommandSettings
     [Description("List what would be fixed without writing any file (allowed on a tree with uncommitted changes).")]
     public bool DryRun { get; init; }
 
+    [CommandOption("--exclude <GLOB>")]
+    [Description("Leave out files and folders matching GLOB, relative to the scanned folder (repeatable): a glob without '/' matches a name at any depth (tests, *.Tests, *.g.cs); with '/' it is anchored at the root (samples/**, src/*/Generated); ** spans folders. Matching ignores case.")]
+    public string[] Exclude { get; init; } = [];
+
     public override ValidationResult Validate() =>
         Rule is not null && !Scanning.RuleCatalog.Rules.Any(r => r.Id.Equals(Rule, StringComparison.OrdinalIgnoreCase))
             ? ValidationResult.Error($"unknown --rule '{Rule}': run 'governance rules' for the list")
-            : ValidationResult.Success();
+            : Exclude.Select(Scanning.PathFilter.Validate).FirstOrDefault(e => e is not null) is { } badGlob
+                ? ValidationResult.Error(badGlob)
+                : ValidationResult.Success();
 }

@@ -16,7 +16,7 @@ internal sealed class ScanCommand(IAnsiConsole console) : AsyncCommand<ScanSetti
         ScanResult result;
         try
         {
-            result = await ScanAsync(settings.Path, RuleCatalog.Analyzers, interactive, cancellationToken).ConfigureAwait(false);
+            result = await ScanAsync(settings, RuleCatalog.Analyzers, interactive, cancellationToken).ConfigureAwait(false);
             if (settings.MeasureFloor)
             {
                 result = await MeasureFloorAsync(settings, result, interactive, cancellationToken).ConfigureAwait(false);
@@ -32,12 +32,13 @@ internal sealed class ScanCommand(IAnsiConsole console) : AsyncCommand<ScanSetti
         return Fails(result, settings.FailOn) ? ExitCodes.Findings : ExitCodes.Clean;
     }
 
-    private Task<ScanResult> ScanAsync(string path, ImmutableArray<DiagnosticAnalyzer> analyzers, bool interactive, CancellationToken cancellationToken, AnalyzerTimes? times = null)
+    private Task<ScanResult> ScanAsync(ScanSettings settings, ImmutableArray<DiagnosticAnalyzer> analyzers, bool interactive, CancellationToken cancellationToken, AnalyzerTimes? times = null)
     {
         static void Warn(string message) => Console.Error.WriteLine($"governance: {message}");
+        var exclude = new PathFilter(settings.Exclude);
         return interactive
-            ? console.Status().StartAsync("Scanning…", status => Scanner.ScanAsync(path, analyzers, message => status.Status(Markup.Escape(message)), Warn, cancellationToken, times))
-            : Scanner.ScanAsync(path, analyzers, progress: null, Warn, cancellationToken, times);
+            ? console.Status().StartAsync("Scanning…", status => Scanner.ScanAsync(settings.Path, exclude, analyzers, message => status.Status(Markup.Escape(message)), Warn, cancellationToken, times))
+            : Scanner.ScanAsync(settings.Path, exclude, analyzers, progress: null, Warn, cancellationToken, times);
     }
 
     /// <summary>
@@ -54,9 +55,9 @@ internal sealed class ScanCommand(IAnsiConsole console) : AsyncCommand<ScanSetti
         var bestFull = long.MaxValue;
         for (var round = 0; round < Rounds; round++)
         {
-            var floor = await ScanAsync(settings.Path, [new FloorAnalyzer()], interactive, cancellationToken).ConfigureAwait(false);
+            var floor = await ScanAsync(settings, [new FloorAnalyzer()], interactive, cancellationToken).ConfigureAwait(false);
             bestFloor = Math.Min(bestFloor, Math.Max(1, floor.DurationMs));
-            var full = await ScanAsync(settings.Path, RuleCatalog.Analyzers, interactive, cancellationToken).ConfigureAwait(false);
+            var full = await ScanAsync(settings, RuleCatalog.Analyzers, interactive, cancellationToken).ConfigureAwait(false);
             if (full.DurationMs < bestFull)
             {
                 bestFull = Math.Max(1, full.DurationMs);
@@ -68,7 +69,7 @@ internal sealed class ScanCommand(IAnsiConsole console) : AsyncCommand<ScanSetti
             System.Globalization.CultureInfo.InvariantCulture,
             $"floor (one trivial operation analyzer): {bestFloor / 1000.0:0.00} s, {first.Lines * 1000.0 / bestFloor:N0} lines/s; all Governance rules: {bestFull / 1000.0:0.00} s, {first.Lines * 1000.0 / bestFull:N0} lines/s; ratio {(double)bestFull / bestFloor:0.00}x (best of {Rounds} each, {first.Files} files, {first.Lines:N0} lines)");
         var times = new AnalyzerTimes();
-        await ScanAsync(settings.Path, RuleCatalog.Analyzers, interactive, cancellationToken, times).ConfigureAwait(false);
+        await ScanAsync(settings, RuleCatalog.Analyzers, interactive, cancellationToken, times).ConfigureAwait(false);
         var perRule = "analyzer time per rule (summed over threads): " + string.Join(", ", times.Ranked().Select(t =>
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.Rules} {t.Time.TotalSeconds:0.000} s")));
         foreach (var text in new[] { line, perRule })
@@ -90,19 +91,27 @@ internal sealed class ScanCommand(IAnsiConsole console) : AsyncCommand<ScanSetti
     {
         if (settings.Format == "table")
         {
-            if (settings.Output is null)
+            if (settings.Output is null && console.Profile.Out.IsTerminal)
             {
                 TableReport.Write(result, RuleCatalog.Rules, console);
                 return;
             }
 
-            await using var writer = new StreamWriter(settings.Output);
-            TableReport.Write(result, RuleCatalog.Rules, AnsiConsole.Create(new AnsiConsoleSettings
+            // A pipe or a file: one finding per line, as compilers write them (editors and grep read them); the summary,
+            // the mode and the notes go to stderr, where a reader of the terminal still sees them.
+            foreach (var line in LineReport.Summary(result))
             {
-                Ansi = AnsiSupport.No,
-                ColorSystem = ColorSystemSupport.NoColors,
-                Out = new AnsiConsoleOutput(writer),
-            }));
+                await Console.Error.WriteLineAsync($"governance: {line}").ConfigureAwait(false);
+            }
+
+            if (settings.Output is null)
+            {
+                LineReport.Write(result, console.Profile.Out.Writer);
+                return;
+            }
+
+            await using var writer = new StreamWriter(settings.Output);
+            LineReport.Write(result, writer);
             return;
         }
 

@@ -8,7 +8,7 @@ namespace Governance.Cli.Commands;
 internal sealed class ScanSettings : CommandSettings
 {
     [CommandArgument(0, "<path>")]
-    [Description("A folder, a .sln/.slnx or a .csproj to scan.")]
+    [Description("A folder, a .sln/.slnx, a .csproj or a single .cs file to scan.")]
     public string Path { get; init; } = string.Empty;
 
     [CommandOption("-f|--format <FORMAT>")]
@@ -29,6 +29,10 @@ internal sealed class ScanSettings : CommandSettings
     [Description("Also time the floor every analyzer pays (parsing and binding, with one trivial analyzer) and print both rates in lines/s.")]
     public bool MeasureFloor { get; init; }
 
+    [CommandOption("--exclude <GLOB>")]
+    [Description("Leave out files and folders matching GLOB, relative to the scanned folder (repeatable): a glob without '/' matches a name at any depth (tests, *.Tests, *.g.cs); with '/' it is anchored at the root (samples/**, src/*/Generated); ** spans folders. Matching ignores case.")]
+    public string[] Exclude { get; init; } = [];
+
     public override ValidationResult Validate()
     {
         if (Format is not ("table" or "json" or "sarif"))
@@ -39,6 +43,11 @@ internal sealed class ScanSettings : CommandSettings
         if (FailOn is not ("info" or "warning" or "error" or "none"))
         {
             return ValidationResult.Error($"unknown --fail-on '{FailOn}': use info, warning, error or none");
+        }
+
+        if (Exclude.Select(Scanning.PathFilter.Validate).FirstOrDefault(e => e is not null) is { } badGlob)
+        {
+            return ValidationResult.Error(badGlob);
         }
 
         return ValidationResult.Success();

@@ -12,7 +12,8 @@ namespace Governance.Cli.Fixing;
 internal sealed record FixedFile(string Path, IReadOnlyDictionary<string, int> FixedByRule);
 
 /// <summary>The outcome of <c>governance fix</c>.</summary>
-internal sealed record FixResult(string Root, IReadOnlyList<FixedFile> Files, IReadOnlyList<Finding> Remaining);
+/// <param name="FallbackReason">Why project mode fell back to source mode; <see langword="null"/> when it did not.</param>
+internal sealed record FixResult(string Root, ScanMode Mode, string? FallbackReason, IReadOnlyList<FixedFile> Files, IReadOnlyList<Finding> Remaining);
 
 /// <summary>
 /// Applies the Governance code fixes in place, the way the IDE's "Fix all in project" does: per project, per rule and
@@ -27,44 +28,24 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
 
     /// <exception cref="ScanException">The path is invalid or has no C# files.</exception>
     /// <param name="write">False for a dry run: everything is computed and reported, nothing is written.</param>
-    internal async Task<FixResult> FixAsync(string path, string? ruleId, bool write, Action<string>? progress, Action<string> warn, CancellationToken cancellationToken)
+    internal async Task<FixResult> FixAsync(string path, PathFilter exclude, string? ruleId, bool write, Action<string>? progress, Action<string> warn, CancellationToken cancellationToken)
     {
-        var (full, isProject) = Scanner.Resolve(path);
-        Workspace workspace;
+        using var loaded = await WorkspaceLoader.LoadAsync(path, exclude, progress, warn, cancellationToken).ConfigureAwait(false);
+        var root = loaded.Root;
+        Workspace? owned = null;
         IReadOnlyList<ProjectId> projectIds;
-        var root = isProject ? Path.GetDirectoryName(full)! : full;
-        LoadedSolution? loaded = null;
-        if (isProject)
+        if (loaded.Solution is { } solutionLoaded)
         {
-            try
-            {
-                loaded = await ProjectScanner.LoadAsync(full, progress, warn, cancellationToken).ConfigureAwait(false);
-                foreach (var project in loaded.CSharpProjects)
-                {
-                    // A project whose references do not resolve (not restored) would show no finding at all.
-                    await ProjectScanner.CompileAsync(project, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (ProjectLoadException ex)
-            {
-                loaded?.Dispose();
-                loaded = null;
-                warn($"cannot load {Path.GetFileName(full)} with MSBuild ({ex.Message}); fixing {root} in source mode");
-            }
-        }
-
-        if (loaded is not null)
-        {
-            workspace = loaded.Workspace;
-            projectIds = loaded.CSharpProjects.Select(p => p.Id).ToList();
+            projectIds = solutionLoaded.CSharpProjects.Select(p => p.Id).ToList();
         }
         else
         {
-            (var adhoc, projectIds) = SourceWorkspace.Create(root, progress, cancellationToken);
-            workspace = adhoc;
+            (owned, projectIds) = SourceWorkspace.Create(loaded.Sources!, progress, cancellationToken);
         }
 
-        using (workspace)
+        var workspace = owned ?? loaded.Solution!.Workspace;
+        var writable = (string? file) => IsWritable(root, file) && (file is null || !exclude.Excludes(root, file));
+        using (owned)
         {
             var original = workspace.CurrentSolution;
             var solution = original;
@@ -75,20 +56,20 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
                 cancellationToken.ThrowIfCancellationRequested();
                 var project = solution.GetProject(projectId)!;
                 progress?.Invoke($"fixing {project.Name}");
-                before.AddRange(await AnalyseAsync(project, root, ruleId, cancellationToken).ConfigureAwait(false));
-                solution = await FixProjectAsync(solution, projectId, root, ruleId, cancellationToken).ConfigureAwait(false);
-                remaining.AddRange(await AnalyseAsync(solution.GetProject(projectId)!, root, ruleId, cancellationToken).ConfigureAwait(false));
+                before.AddRange(await AnalyseAsync(project, writable, ruleId, cancellationToken).ConfigureAwait(false));
+                solution = await FixProjectAsync(solution, projectId, writable, ruleId, cancellationToken).ConfigureAwait(false);
+                remaining.AddRange(await AnalyseAsync(solution.GetProject(projectId)!, writable, ruleId, cancellationToken).ConfigureAwait(false));
             }
 
-            var files = await WriteChangesAsync(original, solution, root, before, remaining, write, warn, cancellationToken).ConfigureAwait(false);
+            var files = await WriteChangesAsync(original, solution, root, writable, before, remaining, write, warn, cancellationToken).ConfigureAwait(false);
             var findings = remaining.Select(d => AnalyzerRun.ToFinding(root, d, d.Severity)).Distinct().ToList();
             findings.Sort(Finding.Order);
-            return new FixResult(root, files, findings);
+            return new FixResult(root, loaded.Mode, loaded.FallbackReason, files, findings);
         }
     }
 
     /// <summary>The project's Governance findings (at their effective severity, not hidden) in files of the scanned tree.</summary>
-    private async Task<List<Diagnostic>> AnalyseAsync(Project project, string root, string? ruleId, CancellationToken cancellationToken)
+    private async Task<List<Diagnostic>> AnalyseAsync(Project project, Func<string?, bool> writable, string? ruleId, CancellationToken cancellationToken)
     {
         var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
         if (compilation is null)
@@ -99,20 +80,20 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
         var (diagnostics, _) = await AnalyzerRun.RunAsync(compilation, analyzers, project.AnalyzerOptions, cancellationToken).ConfigureAwait(false);
         return diagnostics
             .Where(d => d.Severity != DiagnosticSeverity.Hidden && (ruleId is null || d.Id.Equals(ruleId, StringComparison.OrdinalIgnoreCase)) &&
-                        IsWritable(root, d.Location.SourceTree?.FilePath))
+                        writable(d.Location.SourceTree?.FilePath))
             .OrderBy(d => d.Location.SourceTree!.FilePath, StringComparer.Ordinal)
             .ThenBy(d => d.Location.SourceSpan.Start)
             .ToList();
     }
 
-    private async Task<Solution> FixProjectAsync(Solution solution, ProjectId projectId, string root, string? ruleId, CancellationToken cancellationToken)
+    private async Task<Solution> FixProjectAsync(Solution solution, ProjectId projectId, Func<string?, bool> writable, string? ruleId, CancellationToken cancellationToken)
     {
         // A (rule, variant) whose Fix All changed nothing is not tried again, so the loop always ends.
         var exhausted = new HashSet<(string Id, string? Key)>();
         for (var round = 0; round < MaxRounds; round++)
         {
             var project = solution.GetProject(projectId)!;
-            var diagnostics = await AnalyseAsync(project, root, ruleId, cancellationToken).ConfigureAwait(false);
+            var diagnostics = await AnalyseAsync(project, writable, ruleId, cancellationToken).ConfigureAwait(false);
             var next = await FirstFixableAsync(project, diagnostics, exhausted, cancellationToken).ConfigureAwait(false);
             if (next is not { } fix)
             {
@@ -178,7 +159,7 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
     }
 
     private static async Task<IReadOnlyList<FixedFile>> WriteChangesAsync(
-        Solution original, Solution fixedSolution, string root, List<Diagnostic> before, List<Diagnostic> after, bool write, Action<string> warn, CancellationToken cancellationToken)
+        Solution original, Solution fixedSolution, string root, Func<string?, bool> writable, List<Diagnostic> before, List<Diagnostic> after, bool write, Action<string> warn, CancellationToken cancellationToken)
     {
         var written = new List<FixedFile>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -192,7 +173,7 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
             foreach (var documentId in projectChanges.GetChangedDocuments(onlyGetDocumentsWithTextChanges: true))
             {
                 var document = fixedSolution.GetDocument(documentId)!;
-                if (document.FilePath is not { } path || !IsWritable(root, path) || !seen.Add(path))
+                if (document.FilePath is not { } path || !writable(path) || !seen.Add(path))
                 {
                     continue;
                 }

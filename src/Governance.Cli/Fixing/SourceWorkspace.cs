@@ -5,28 +5,22 @@ using Microsoft.CodeAnalysis.Text;
 namespace Governance.Cli.Fixing;
 
 /// <summary>
-/// Source mode as a workspace, for code fixes: one project per project file found in the tree (with its implicit
-/// usings, the framework references and the tree's <c>.editorconfig</c> files as analyzer config documents).
+/// Source mode as a workspace, for code fixes: one project per project of the <see cref="SourcePlan"/> (with the usings
+/// and references <see cref="SourceCompiler"/> chose for it, sibling projects as project references, and the tree's
+/// <c>.editorconfig</c> files as analyzer config documents).
 /// </summary>
 internal static class SourceWorkspace
 {
-    /// <exception cref="ScanException">No C# files, or a file cannot be read.</exception>
-    internal static (AdhocWorkspace Workspace, IReadOnlyList<ProjectId> Projects) Create(string root, Action<string>? progress, CancellationToken cancellationToken)
+    /// <exception cref="ScanException">A file cannot be read.</exception>
+    internal static (AdhocWorkspace Workspace, IReadOnlyList<ProjectId> Projects) Create(SourcePlan plan, Action<string>? progress, CancellationToken cancellationToken)
     {
-        var files = SourceFiles.Find(root);
-        if (files.Count == 0)
-        {
-            throw new ScanException($"no C# files under {root}");
-        }
-
-        var configs = EditorConfigOptions.FindFiles(root);
+        var configs = EditorConfigOptions.FindFiles(plan.Root);
         var workspace = new AdhocWorkspace();
         var ids = new List<ProjectId>();
         var solution = workspace.CurrentSolution;
-        foreach (var (projectFile, projectFiles) in SourceProject.Group(root, files))
+        foreach (var compiled in new SourceCompiler(plan).Compile(progress, cancellationToken))
         {
-            progress?.Invoke($"parsing {(projectFile is null ? "loose files" : Path.GetRelativePath(root, projectFile))} ({projectFiles.Count} files)");
-            var project = SourceProject.Load(root, projectFile, projectFiles, cancellationToken);
+            var project = compiled.Project;
             var id = ProjectId.CreateNewId(project.Name);
             var documents = project.AllTrees.Select(tree => DocumentInfo.Create(
                 DocumentId.CreateNewId(id, tree.FilePath),
@@ -39,17 +33,19 @@ internal static class SourceWorkspace
                 Path.GetFileName(config),
                 loader: TextLoader.From(TextAndVersion.Create(SourceText.From(File.ReadAllText(config)), VersionStamp.Create(), config)),
                 filePath: config));
+            // The workspace holds every project anyway: siblings are project references (fixed text flows on), not compilations.
             solution = solution.AddProject(ProjectInfo.Create(
                     id,
                     VersionStamp.Create(),
                     project.Name,
                     project.Name,
                     LanguageNames.CSharp,
-                    filePath: projectFile,
-                    compilationOptions: project.CompilationOptions(cancellationToken),
+                    filePath: project.ProjectFile,
+                    compilationOptions: compiled.Compilation.Options,
                     parseOptions: SourceProject.ParseOptions,
                     documents: documents,
-                    metadataReferences: FrameworkReferences.All)
+                    projectReferences: plan.Projects[compiled.Index].References.Select(r => new ProjectReference(ids[r])),
+                    metadataReferences: compiled.References.Where(r => r is not CompilationReference))
                 .WithAnalyzerConfigDocuments(configDocuments));
             ids.Add(id);
         }

@@ -14,6 +14,16 @@ internal static class FrameworkReferences
 
     internal static IReadOnlyList<MetadataReference> All => s_all.Value;
 
+    /// <summary>
+    /// <see cref="All"/> without the assemblies named <paramref name="assemblyNames"/>: a scanned project of the same name
+    /// (Governance itself, scanning this repository) stands in for them, as two assemblies of one name would clash.
+    /// </summary>
+    internal static IEnumerable<MetadataReference> Except(IEnumerable<string> assemblyNames)
+    {
+        var names = assemblyNames.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return names.Count == 0 ? All : All.Where(r => r is not PortableExecutableReference { FilePath: { } path } || !names.Contains(Path.GetFileNameWithoutExtension(path)));
+    }
+
     private static List<MetadataReference> Load()
     {
         var runtime = RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar);

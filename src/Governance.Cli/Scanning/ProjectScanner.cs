@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.MSBuild;
@@ -16,13 +15,9 @@ namespace Governance.Cli.Scanning;
 /// </remarks>
 internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzers, AnalyzerTimes? times = null)
 {
-    /// <exception cref="ProjectLoadException">MSBuild cannot load the solution or a project, or a project does not resolve its references (not restored).</exception>
-    internal async Task<ScanResult> ScanAsync(string path, Action<string>? progress, Action<string>? warn, CancellationToken cancellationToken)
+    /// <summary>Analyses every project of a solution <see cref="WorkspaceLoader"/> loaded; findings in excluded files are dropped.</summary>
+    internal async Task<ScanResult> ScanAsync(LoadedSolution loaded, string root, PathFilter exclude, Action<string>? progress, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
-        var root = Path.GetDirectoryName(path)!;
-        using var loaded = await LoadAsync(path, progress, warn, cancellationToken).ConfigureAwait(false);
-
         var findings = new HashSet<Finding>();
         var files = new HashSet<string>(StringComparer.Ordinal);
         var analyzerExceptions = 0;
@@ -36,7 +31,7 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
             var compilation = await CompileAsync(project, cancellationToken).ConfigureAwait(false);
             foreach (var document in project.Documents)
             {
-                if (document.FilePath is { } file && !IsBuildOutput(file) && files.Add(file))
+                if (document.FilePath is { } file && !IsBuildOutput(file) && !exclude.Excludes(root, file) && files.Add(file))
                 {
                     var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
                     lines += text.Lines.Count;
@@ -48,7 +43,7 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
             foreach (var diagnostic in diagnostics)
             {
                 // The compilation already applied .editorconfig, global config and NoWarn/WarningsAsErrors severities.
-                if (diagnostic.Severity != DiagnosticSeverity.Hidden)
+                if (diagnostic.Severity != DiagnosticSeverity.Hidden && !exclude.Excludes(root, diagnostic.Location.SourceTree!.FilePath))
                 {
                     findings.Add(AnalyzerRun.ToFinding(root, diagnostic, diagnostic.Severity));
                 }
@@ -57,7 +52,7 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
 
         var sorted = findings.ToList();
         sorted.Sort(Finding.Order);
-        return new ScanResult(root, files.Count, lines, stopwatch.ElapsedMilliseconds, analyzerExceptions, sorted);
+        return new ScanResult(root, ScanMode.Project, FallbackReason: null, files.Count, lines, DurationMs: 0, analyzerExceptions, Binding: null, sorted);
     }
 
     /// <summary>Opens a solution (<c>.sln</c>/<c>.slnx</c>) or a project with MSBuild.</summary>

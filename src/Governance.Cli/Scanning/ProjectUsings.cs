@@ -23,7 +23,8 @@ internal static partial class ProjectUsings
         ["Microsoft.Extensions.Configuration", "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Logging"];
 
     /// <summary>The global using directives for the project file <paramref name="projectPath"/>, or the SDK defaults when there is none.</summary>
-    internal static string For(string? projectPath)
+    /// <param name="assumeImplicitUsings">Give the SDK's implicit usings even though nothing read here enables them (see <see cref="CanAssumeImplicitUsings"/>).</param>
+    internal static string For(string? projectPath, bool assumeImplicitUsings = false)
     {
         var usings = new List<string>();
         if (projectPath is null)
@@ -44,10 +45,10 @@ internal static partial class ProjectUsings
         }
 
         var chain = DirectoryBuildProps(Path.GetDirectoryName(projectPath)!).Select(SafeRead).Append(project).ToList();
-        var implicitEnabled = chain.Select(text => ImplicitUsingsRegex().Match(text)).LastOrDefault(m => m.Success) is { } setting &&
-            setting.Groups[1].Value.Trim() is var value &&
+        var setting = ImplicitUsingsSetting(chain);
+        var implicitEnabled = setting is { } value &&
             (value.Equals("enable", StringComparison.OrdinalIgnoreCase) || value.Equals("true", StringComparison.OrdinalIgnoreCase));
-        if (implicitEnabled)
+        if (implicitEnabled || (assumeImplicitUsings && setting is null))
         {
             usings.AddRange(s_base);
             if (project.Contains("Microsoft.NET.Sdk.Web", StringComparison.OrdinalIgnoreCase))
@@ -82,6 +83,27 @@ internal static partial class ProjectUsings
         return string.Join('\n', directives.Distinct(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Whether the project is SDK-style and neither it nor a <c>Directory.Build.props</c> above it sets
+    /// <c>ImplicitUsings</c>: its build most likely gets them from a file this scan cannot see (the usual case for a
+    /// folder copied out of its repository), so assuming them is worth a try when its files do not bind without.
+    /// </summary>
+    internal static bool CanAssumeImplicitUsings(string? projectPath)
+    {
+        if (projectPath is null)
+        {
+            return false;
+        }
+
+        var project = SafeRead(projectPath);
+        return SdkRegex().IsMatch(project) &&
+               ImplicitUsingsSetting(DirectoryBuildProps(Path.GetDirectoryName(projectPath)!).Select(SafeRead).Append(project)) is null;
+    }
+
+    /// <summary>The last <c>ImplicitUsings</c> value of the chain (the one MSBuild keeps), or <see langword="null"/> when none sets it.</summary>
+    private static string? ImplicitUsingsSetting(IEnumerable<string> chain) =>
+        chain.Select(text => ImplicitUsingsRegex().Match(text)).LastOrDefault(m => m.Success)?.Groups[1].Value.Trim();
+
     private static List<string> DirectoryBuildProps(string directory)
     {
         var found = new List<string>();
@@ -109,6 +131,9 @@ internal static partial class ProjectUsings
             return string.Empty;
         }
     }
+
+    [GeneratedRegex(@"<Project\s+Sdk\s*=\s*""Microsoft\.NET\.Sdk", RegexOptions.IgnoreCase)]
+    private static partial Regex SdkRegex();
 
     [GeneratedRegex(@"<ImplicitUsings>\s*([^<]*)</ImplicitUsings>", RegexOptions.IgnoreCase)]
     private static partial Regex ImplicitUsingsRegex();

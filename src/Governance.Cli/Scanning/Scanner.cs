@@ -3,45 +3,42 @@ using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Governance.Cli.Scanning;
 
-/// <summary>Chooses the mode for a path: project mode for a solution or project, source mode for a folder or when loading fails.</summary>
+/// <summary>Scans a path in the mode <see cref="WorkspaceLoader"/> chose for it.</summary>
 internal static class Scanner
 {
-    /// <summary>A folder, or a <c>.sln</c>/<c>.slnx</c>/<c>.csproj</c> file, as a full path.</summary>
-    /// <exception cref="ScanException">Neither.</exception>
-    internal static (string Path, bool IsProject) Resolve(string path)
+    /// <summary>A folder, a <c>.sln</c>/<c>.slnx</c>/<c>.csproj</c> file or a <c>.cs</c> file, as a full path.</summary>
+    /// <exception cref="ScanException">None of these.</exception>
+    internal static (string Path, TargetKind Kind) Resolve(string path)
     {
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
-            return (full, false);
+            return (full, TargetKind.Folder);
         }
 
-        if (File.Exists(full) && Path.GetExtension(full).ToLowerInvariant() is ".sln" or ".slnx" or ".csproj")
+        if (File.Exists(full))
         {
-            return (full, true);
+            switch (Path.GetExtension(full).ToLowerInvariant())
+            {
+                case ".sln" or ".slnx" or ".csproj":
+                    return (full, TargetKind.ProjectOrSolution);
+                case ".cs":
+                    return (full, TargetKind.File);
+            }
         }
 
-        throw new ScanException($"path not found or not a folder, .sln, .slnx or .csproj: {path}");
+        throw new ScanException($"path not found or not a folder, .sln, .slnx, .csproj or .cs file: {path}");
     }
 
     /// <summary>Scans the path; <paramref name="warn"/> hears why project mode fell back to source mode.</summary>
     internal static async Task<ScanResult> ScanAsync(
-        string path, ImmutableArray<DiagnosticAnalyzer> analyzers, Action<string>? progress, Action<string> warn, CancellationToken cancellationToken, AnalyzerTimes? times = null)
+        string path, PathFilter exclude, ImmutableArray<DiagnosticAnalyzer> analyzers, Action<string>? progress, Action<string> warn, CancellationToken cancellationToken, AnalyzerTimes? times = null)
     {
-        var (full, isProject) = Resolve(path);
-        if (isProject)
-        {
-            try
-            {
-                return await new ProjectScanner(analyzers, times).ScanAsync(full, progress, warn, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ProjectLoadException ex)
-            {
-                full = Path.GetDirectoryName(full)!;
-                warn($"cannot load {Path.GetFileName(path)} with MSBuild ({ex.Message}); scanning {full} in source mode");
-            }
-        }
-
-        return await new SourceScanner(analyzers, times).ScanAsync(full, progress, cancellationToken).ConfigureAwait(false);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        using var loaded = await WorkspaceLoader.LoadAsync(path, exclude, progress, warn, cancellationToken).ConfigureAwait(false);
+        var result = loaded.Solution is { } solution
+            ? await new ProjectScanner(analyzers, times).ScanAsync(solution, loaded.Root, exclude, progress, cancellationToken).ConfigureAwait(false)
+            : await new SourceScanner(analyzers, times).ScanAsync(loaded.Sources!, loaded.FallbackReason, progress, cancellationToken).ConfigureAwait(false);
+        return result with { DurationMs = stopwatch.ElapsedMilliseconds };
     }
 }

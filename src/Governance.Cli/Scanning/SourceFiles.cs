@@ -5,16 +5,19 @@ internal static class SourceFiles
 {
     private static readonly HashSet<string> s_skipped = new(StringComparer.OrdinalIgnoreCase) { "bin", "obj", ".git", ".vs", "node_modules", "artifacts" };
 
-    internal static List<string> Find(string root) =>
-        Enumerate(root, "*.cs", includeHidden: false).OrderBy(f => f, StringComparer.Ordinal).ToList();
+    /// <summary>The <c>*.cs</c> files under <paramref name="root"/> that <paramref name="exclude"/> leaves, in path order.</summary>
+    internal static List<string> Find(string root, PathFilter exclude) =>
+        Enumerate(root, "*.cs", includeHidden: false, exclude).OrderBy(f => f, StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// Files matching <paramref name="pattern"/> under <paramref name="root"/>, never descending into build output, tool
     /// or dependency folders (a repository's <c>node_modules</c> or <c>artifacts</c> can hold far more files than its code).
     /// </summary>
     /// <param name="includeHidden">Whether hidden files count (on Unix every dot-file is hidden, <c>.editorconfig</c> included).</param>
-    internal static IEnumerable<string> Enumerate(string root, string pattern, bool includeHidden)
+    /// <param name="exclude">Files and folders to leave out; an excluded folder is not entered.</param>
+    internal static IEnumerable<string> Enumerate(string root, string pattern, bool includeHidden, PathFilter? exclude = null)
     {
+        exclude ??= PathFilter.None;
         var files = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = includeHidden ? 0 : FileAttributes.Hidden | FileAttributes.System };
         var directories = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 };
         var pending = new Stack<string>();
@@ -23,13 +26,16 @@ internal static class SourceFiles
         {
             foreach (var file in Directory.EnumerateFiles(directory, pattern, files))
             {
-                yield return file;
+                if (!exclude.Excludes(root, file))
+                {
+                    yield return file;
+                }
             }
 
             foreach (var child in Directory.EnumerateDirectories(directory, "*", directories))
             {
                 // Symbolic links to directories are not followed: they can loop, and they point outside the tree.
-                if (!s_skipped.Contains(Path.GetFileName(child)) && (File.GetAttributes(child) & FileAttributes.ReparsePoint) == 0)
+                if (!s_skipped.Contains(Path.GetFileName(child)) && (File.GetAttributes(child) & FileAttributes.ReparsePoint) == 0 && !exclude.Excludes(root, child))
                 {
                     pending.Push(child);
                 }

@@ -15,13 +15,20 @@ internal sealed class SourceProject
         .WithLanguageVersion(LanguageVersion.Preview)
         .WithPreprocessorSymbols("NET", "NETCOREAPP", "NET5_0_OR_GREATER", "NET6_0_OR_GREATER", "NET7_0_OR_GREATER", "NET8_0_OR_GREATER", "RELEASE", "TRACE");
 
-    private SourceProject(string name, IReadOnlyList<SyntaxTree> trees, SyntaxTree? globalUsings, long lines)
+    private SourceProject(string root, string? projectFile, string name, IReadOnlyList<SyntaxTree> trees, SyntaxTree? globalUsings, long lines)
     {
+        _root = root;
+        ProjectFile = projectFile;
         Name = name;
         Trees = trees;
         GlobalUsings = globalUsings;
         Lines = lines;
     }
+
+    private readonly string _root;
+
+    /// <summary>The project file that owns the files; <see langword="null"/> for loose files.</summary>
+    internal string? ProjectFile { get; }
 
     internal string Name { get; }
 
@@ -46,7 +53,7 @@ internal sealed class SourceProject
 
     /// <summary>Reads and parses the files in parallel.</summary>
     /// <exception cref="ScanException">A file cannot be read.</exception>
-    internal static SourceProject Load(string root, string? project, List<string> files, CancellationToken cancellationToken)
+    internal static SourceProject Load(string root, string? project, IReadOnlyList<string> files, CancellationToken cancellationToken)
     {
         var trees = new SyntaxTree?[files.Count];
         long lines = 0;
@@ -76,11 +83,19 @@ internal sealed class SourceProject
             trees[i] = CSharpSyntaxTree.ParseText(text, ParseOptions, files[i], cancellationToken);
         }
 
-        var usings = ProjectUsings.For(project);
-        var globalUsings = usings.Length == 0
+        return new SourceProject(root, project, Path.GetFileNameWithoutExtension(project) ?? "LooseFiles", trees.Select(t => t!).ToList(), GlobalUsingsFor(root, project, assumeImplicitUsings: false, cancellationToken), lines);
+    }
+
+    /// <summary>The same files with the SDK's implicit usings assumed (see <see cref="ProjectUsings.CanAssumeImplicitUsings"/>).</summary>
+    internal SourceProject WithAssumedImplicitUsings(CancellationToken cancellationToken) =>
+        new(_root, ProjectFile, Name, Trees, GlobalUsingsFor(_root, ProjectFile, assumeImplicitUsings: true, cancellationToken), Lines);
+
+    private static SyntaxTree? GlobalUsingsFor(string root, string? project, bool assumeImplicitUsings, CancellationToken cancellationToken)
+    {
+        var usings = ProjectUsings.For(project, assumeImplicitUsings);
+        return usings.Length == 0
             ? null
-            : CSharpSyntaxTree.ParseText(usings, ParseOptions, Path.Combine(Path.GetDirectoryName(project ?? root)!, "obj", "GlobalUsings.g.cs"), cancellationToken: cancellationToken);
-        return new SourceProject(Path.GetFileNameWithoutExtension(project) ?? "LooseFiles", trees.Select(t => t!).ToList(), globalUsings, lines);
+            : CSharpSyntaxTree.ParseText(usings, ParseOptions, Path.Combine(Path.GetDirectoryName(project ?? Path.Combine(root, "_"))!, "obj", "GlobalUsings.g.cs"), cancellationToken: cancellationToken);
     }
 
     /// <summary>Options as the SDK would set them for a project with these files: nullable on, unsafe allowed, an exe when there are top-level statements.</summary>
