@@ -15,7 +15,7 @@ internal static class Descriptors
         DiagnosticCategories.Tasks,
         DiagnosticSeverity.Warning,
         title: "Unbounded fire-and-forget spawn in a loop",
-        messageFormat: "{0} inside '{1}' starts {2}",
+        messageFormat: "{0} inside {1} starts {2}",
         description: "A task or thread started per iteration that nobody bounds or awaits grows with the input: under load the process runs out of threads, memory or downstream connections. Await it, bound it with a limiter, or use Parallel.ForEachAsync.");
 
     public static readonly DiagnosticDescriptor UnboundedFanOut = Create(

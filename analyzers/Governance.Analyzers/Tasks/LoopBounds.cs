@@ -49,7 +49,16 @@ internal static class LoopBounds
 
     /// <summary>The same judgement for the source of a <c>Select</c> or <c>foreach</c>.</summary>
     public static bool IsSmallOrConfiguredSource(IOperation source, int maxConstant, TaskSymbols symbols)
+        => IsSmallOrConfiguredSource(source, maxConstant, symbols, depth: 0);
+
+    private static bool IsSmallOrConfiguredSource(IOperation source, int maxConstant, TaskSymbols symbols, int depth)
     {
+        if (depth > 8)
+        {
+            return false;
+        }
+
+        depth++;
         source = source.WalkDownConversions();
         if (source is ILocalReferenceOperation local)
         {
@@ -60,20 +69,43 @@ internal static class LoopBounds
 
             if (FindInitializer(local) is { } initializer)
             {
-                source = initializer.WalkDownConversions();
+                return IsSmallOrConfiguredSource(initializer, maxConstant, symbols, depth);
             }
+        }
+
+        if (source is IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } ownField)
+        {
+            if (ownField.Field.IsReadOnly && HasLiteralInitializer(ownField.Field))
+            {
+                return true;
+            }
+
+            if (FindFieldValue(ownField) is { } assigned && assigned.Syntax.SyntaxTree == ownField.Syntax.SyntaxTree && !IsParameterValue(assigned))
+            {
+                return IsSmallOrConfiguredSource(assigned, maxConstant, symbols, depth);
+            }
+        }
+
+        if (source is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation } own && IsFixedAtConstruction(own.Member, symbols))
+        {
+            return true;
         }
 
         return source switch
         {
-            IFieldReferenceOperation { Field.IsReadOnly: true } field => HasLiteralInitializer(field.Field),
             IArrayCreationOperation { Initializer: not null } => true,
-            ICollectionExpressionOperation => true,
+            ICollectionExpressionOperation collection => collection.Elements.All(e => e is not ISpreadOperation spread
+                || IsSmallOrConfiguredSource(spread.Operand, maxConstant, symbols, depth)),
             IObjectCreationOperation { Initializer: IObjectOrCollectionInitializerOperation { Initializers.Length: > 0 } } => true,
             // `source.Take(n)` is bounded by the code itself: the author chose n.
             IInvocationOperation { TargetMethod.Name: "Take" } take when take.TargetMethod.ContainingType.IsType(symbols.Enumerable) => true,
             IInvocationOperation { TargetMethod.Name: "Range", Arguments.Length: 2 } range when range.TargetMethod.ContainingType.IsType(symbols.Enumerable)
                 => IsSmallOrConfiguredCount(range.Arguments[1].Value, maxConstant, symbols),
+
+            // A projection, filter or copy of a set has at most as many items as the set.
+            IInvocationOperation { TargetMethod.Name: "Select" or "Where" or "ToArray" or "ToList" or "ToHashSet" or "OrderBy" or "OrderByDescending" or "Distinct" or "AsEnumerable" or "Skip" or "Cast" or "OfType" } projection
+                when projection.TargetMethod.ContainingType.IsType(symbols.Enumerable) && projection.Arguments.Length > 0
+                => IsSmallOrConfiguredSource(projection.Arguments[0].Value, maxConstant, symbols, depth),
 
             // Partitioner.Create(source).GetPartitions(dop): the classic bounded fan-out, one worker per partition.
             IInvocationOperation { TargetMethod.Name: "GetPartitions" or "GetOrderablePartitions" } partitions
@@ -81,6 +113,57 @@ internal static class LoopBounds
                 => IsSmallOrConfiguredCount(count, maxConstant, symbols),
             _ => false,
         };
+    }
+
+    private static bool IsParameterValue(IOperation value) => value.WalkDownConversions() is IParameterReferenceOperation;
+
+    /// <summary>
+    /// A member of this type that holds a set fixed when the object was built rather than data arriving at run
+    /// time: a set of behaviours (providers, listeners, handlers — an interface or abstract element type, as DI
+    /// injects them), or a read-only field or get-only property holding an array or a read-only collection.
+    /// A read-only field holding a mutable list or dictionary is filled at run time and is not fixed.
+    /// </summary>
+    private static bool IsFixedAtConstruction(ISymbol member, TaskSymbols symbols)
+    {
+        var type = member switch
+        {
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            _ => null,
+        };
+        if (type is null)
+        {
+            return false;
+        }
+
+        var element = GetElementType(type, symbols);
+        if (element is { TypeKind: TypeKind.Interface } or { IsAbstract: true, TypeKind: TypeKind.Class })
+        {
+            return true;
+        }
+
+        var readOnly = member switch
+        {
+            IFieldSymbol field => field.IsReadOnly,
+            IPropertySymbol property => property.SetMethod is null && property.IsAutoProperty(),
+            _ => false,
+        };
+        return readOnly && (type is IArrayTypeSymbol || type.Name is "IEnumerable" or "IReadOnlyList" or "IReadOnlyCollection" or "ImmutableArray" or "ImmutableList" or "FrozenSet");
+    }
+
+    private static ITypeSymbol? GetElementType(ITypeSymbol type, TaskSymbols symbols)
+    {
+        if (type is IArrayTypeSymbol array)
+        {
+            return array.ElementType;
+        }
+
+        if (type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } generic && type.IsOrImplements(symbols.Enumerable1))
+        {
+            return generic.TypeArguments[0];
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -129,36 +212,183 @@ internal static class LoopBounds
     private static bool ReferencesAny(IOperation operand, IForLoopOperation loop)
         => operand.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Any(r => loop.Locals.Contains(r.Local, SymbolEqualityComparer.Default));
 
-    private static bool IsSmallOrConfiguredCount(IOperation bound, int maxConstant, TaskSymbols symbols)
+    /// <summary>
+    /// Whether a count is fixed by code or configuration: a constant at or below <paramref name="maxConstant"/>, a
+    /// parameter, field or property (an options value), <c>Environment.ProcessorCount</c>, or arithmetic on those.
+    /// A collection's size, <c>Count()</c>, or a number read from an awaited answer (a page count from a server) is
+    /// run-time data. What is subtracted from or divides a count cannot make it grow: <c>Limit() - _running.Count</c>
+    /// is bounded by <c>Limit()</c>.
+    /// </summary>
+    private static bool IsSmallOrConfiguredCount(IOperation bound, int maxConstant, TaskSymbols symbols, int depth = 0)
     {
-        // `var count = items.Count; for (var i = 0; i < count; i++)` still walks the collection.
-        if (bound.WalkDownConversions() is ILocalReferenceOperation local && FindInitializer(local) is { } initializer)
-        {
-            return IsSmallOrConfiguredCount(initializer, maxConstant, symbols);
-        }
-
+        bound = bound.WalkDownConversions();
         if (bound.ConstantValue is { HasValue: true, Value: { } constant } && IsNumeric(constant))
         {
             return System.Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture) <= maxConstant;
         }
 
-        foreach (var operation in bound.DescendantsAndSelf())
+        if (depth > 8)
         {
-            switch (operation)
-            {
+            return true;
+        }
+
+        depth++;
+        switch (bound)
+        {
+            case ILocalReferenceOperation local:
+                // `var count = items.Count; for (var i = 0; i < count; i++)` still walks the collection.
+                return FindInitializer(local) is not { } initializer || IsSmallOrConfiguredCount(initializer, maxConstant, symbols, depth);
+            case IAwaitOperation:
+                return false;
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract or BinaryOperatorKind.Divide or BinaryOperatorKind.RightShift or BinaryOperatorKind.Remainder } shrinking:
+                return IsSmallOrConfiguredCount(shrinking.LeftOperand, maxConstant, symbols, depth);
+            case IBinaryOperation binary:
+                return IsSmallOrConfiguredCount(binary.LeftOperand, maxConstant, symbols, depth)
+                    && IsSmallOrConfiguredCount(binary.RightOperand, maxConstant, symbols, depth);
+            case IConditionalOperation conditional:
+                return IsSmallOrConfiguredCount(conditional.WhenTrue, maxConstant, symbols, depth)
+                    && (conditional.WhenFalse is null || IsSmallOrConfiguredCount(conditional.WhenFalse, maxConstant, symbols, depth));
+            case IInvocationOperation { TargetMethod.ContainingType.Name: "Math", TargetMethod.Name: "Min" } min:
+                return min.Arguments.Any(a => IsSmallOrConfiguredCount(a.Value, maxConstant, symbols, depth));
+            case IInvocationOperation { TargetMethod.ContainingType.Name: "Math", TargetMethod.Name: "Clamp", Arguments.Length: 3 } clamp:
+                return IsSmallOrConfiguredCount(clamp.Arguments[2].Value, maxConstant, symbols, depth);
+            case IInvocationOperation { TargetMethod.ContainingType.Name: "Math" } math:
+                return math.Arguments.All(a => IsSmallOrConfiguredCount(a.Value, maxConstant, symbols, depth));
+            case IInvocationOperation { TargetMethod.Name: "Count" or "LongCount" } count when count.TargetMethod.ContainingType.IsType(symbols.Enumerable):
+                return false;
+            case IPropertyReferenceOperation { Property.Name: "Length" or "LongLength" or "Count" } size when size.Instance is not null:
                 // `threads.Length` of `new Thread[workers]` counts to `workers`, not to an input's size.
-                case IPropertyReferenceOperation { Property.Name: "Length" or "LongLength" or "Count" } size
-                    when size.Instance is ILocalReferenceOperation sized && FindInitializer(sized)?.WalkDownConversions() is IArrayCreationOperation { Initializer: null, DimensionSizes.Length: 1 } array:
-                    return IsSmallOrConfiguredCount(array.DimensionSizes[0], maxConstant, symbols);
-                case IPropertyReferenceOperation { Property.Name: "Length" or "LongLength" or "Count" } size when IsCollection(size.Instance?.Type, symbols):
-                    return false;
-                case IInvocationOperation { TargetMethod.Name: "Count" or "LongCount" } count when count.TargetMethod.ContainingType.IsType(symbols.Enumerable):
+                if (FindArraySize(size.Instance) is { } arraySize)
+                {
+                    return IsSmallOrConfiguredCount(arraySize, maxConstant, symbols, depth);
+                }
+
+                return !IsCollection(size.Instance.Type, symbols) && !ComesFromAnswer(size.Instance);
+            case IMemberReferenceOperation { Instance: { } instance }:
+                return !ComesFromAnswer(instance);
+            default:
+                return !bound.DescendantsInSameFunction().Any(o => o is IAwaitOperation || IsCollectionSize(o, symbols));
+        }
+    }
+
+    private static bool IsCollectionSize(IOperation operation, TaskSymbols symbols)
+        => operation switch
+        {
+            IPropertyReferenceOperation { Property.Name: "Length" or "LongLength" or "Count", Instance: { } instance } => IsCollection(instance.Type, symbols),
+            IInvocationOperation { TargetMethod.Name: "Count" or "LongCount" } count => count.TargetMethod.ContainingType.IsType(symbols.Enumerable),
+            _ => false,
+        };
+
+    /// <summary>Whether a value is, or is read from, the result of an <c>await</c>: the answer of a server or a store.</summary>
+    private static bool ComesFromAnswer(IOperation value)
+    {
+        for (var depth = 0; depth < 8; depth++)
+        {
+            switch (value.WalkDownConversions())
+            {
+                case IAwaitOperation:
+                    return true;
+                case ILocalReferenceOperation local when FindInitializer(local) is { } initializer:
+                    value = initializer;
+                    break;
+                case IMemberReferenceOperation { Instance: { } instance }:
+                    value = instance;
+                    break;
+                case IInvocationOperation { Instance: { } instance }:
+                    value = instance;
+                    break;
+                default:
                     return false;
             }
         }
 
-        return true;
+        return false;
     }
+
+    /// <summary>
+    /// The size an array was created with, for an array held in a local or one of this type's own fields and
+    /// created without elements (<c>new Task[workers]</c>): its length is that size, not the size of an input.
+    /// </summary>
+    private static IOperation? FindArraySize(IOperation array)
+    {
+        IOperation? created = array.WalkDownConversions() switch
+        {
+            ILocalReferenceOperation local => FindInitializer(local),
+            IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } field => FindFieldValue(field),
+            _ => null,
+        };
+        return created?.WalkDownConversions() is IArrayCreationOperation { Initializer: null, DimensionSizes.Length: 1 } creation
+            ? creation.DimensionSizes[0]
+            : null;
+    }
+
+    /// <summary>
+    /// The value a field of this type is given, when it is given exactly one: in the same code block, or else in
+    /// its initializer or a constructor (read from syntax, without binding other trees).
+    /// </summary>
+    private static IOperation? FindFieldValue(IFieldReferenceOperation reference)
+    {
+        IOperation? value = null;
+        var count = 0;
+        foreach (var operation in reference.GetRoot().Descendants())
+        {
+            if (operation is ISimpleAssignmentOperation { Target: IFieldReferenceOperation target } assignment
+                && SymbolEqualityComparer.Default.Equals(target.Field.OriginalDefinition, reference.Field.OriginalDefinition))
+            {
+                value = assignment.Value;
+                count++;
+            }
+        }
+
+        if (count == 1)
+        {
+            return value;
+        }
+
+        if (count > 1 || reference.SemanticModel is not { } model)
+        {
+            return null;
+        }
+
+        foreach (var declaration in reference.Field.ContainingType.DeclaringSyntaxReferences)
+        {
+            if (declaration.SyntaxTree != model.SyntaxTree)
+            {
+                continue;
+            }
+
+            foreach (var node in declaration.GetSyntax().DescendantNodes())
+            {
+                ExpressionSyntax? assigned = node switch
+                {
+                    VariableDeclaratorSyntax { Initializer.Value: var initializer } declarator when declarator.Identifier.ValueText == reference.Field.Name => initializer,
+                    AssignmentExpressionSyntax { Left: var left } assignment when assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) && IsFieldName(left, reference.Field.Name) => assignment.Right,
+                    _ => null,
+                };
+                if (assigned is null)
+                {
+                    continue;
+                }
+
+                if (value is not null)
+                {
+                    return null;
+                }
+
+                value = model.GetOperation(assigned);
+            }
+        }
+
+        return value;
+    }
+
+    private static bool IsFieldName(ExpressionSyntax left, string name)
+        => left switch
+        {
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText == name,
+            MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var member } => member.Identifier.ValueText == name,
+            _ => false,
+        };
 
     private static bool IsCollection(ITypeSymbol? type, TaskSymbols symbols)
         => type is IArrayTypeSymbol || type.IsOrImplements(symbols.Enumerable1);

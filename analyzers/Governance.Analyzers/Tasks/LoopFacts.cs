@@ -114,4 +114,80 @@ internal static class LoopFacts
             .OfType<IConditionalOperation>()
             .Any(conditional => conditional.Condition.DescendantsAndSelf().OfType<IMemberReferenceOperation>()
                 .Any(reference => SymbolEqualityComparer.Default.Equals(reference.Member.OriginalDefinition, member.OriginalDefinition)));
+    /// <summary>
+    /// A single-flight guard by the item's own state: an <c>if</c> inside the loop reads a member of the local the
+    /// spawn works on (<c>if (task.State == TaskState.Idle) Execute(task)</c>), so an item already running is not
+    /// started again.
+    /// </summary>
+    public static bool IsGuardedByItemState(IOperation spawn, ILoopOperation loop)
+    {
+        if (spawn is not IInvocationOperation invocation)
+        {
+            return false;
+        }
+
+        var items = new System.Collections.Generic.HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        if (invocation.Instance?.WalkDownConversions() is ILocalReferenceOperation instance)
+        {
+            items.Add(instance.Local);
+        }
+
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Value.WalkDownConversions() is ILocalReferenceOperation local)
+            {
+                items.Add(local.Local);
+            }
+        }
+
+        if (items.Count == 0)
+        {
+            return false;
+        }
+
+        for (var parent = spawn.Parent; parent is not null && parent != loop; parent = parent.Parent)
+        {
+            if (parent is IConditionalOperation conditional
+                && conditional.Condition.DescendantsAndSelf().OfType<IMemberReferenceOperation>()
+                    .Any(member => member.Instance?.WalkDownConversions() is ILocalReferenceOperation owner && items.Contains(owner.Local)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A hand-rolled limiter: earlier in the iteration a loop waits until a counter is below a maximum
+    /// (<c>while (outstanding &gt;= max) Thread.Yield();</c>), so no more than the maximum run at once.
+    /// </summary>
+    public static bool IsPrecededBySpinWait(IOperation spawn, ILoopOperation loop)
+    {
+        var child = spawn;
+        for (var parent = spawn.Parent; parent is not null && child != loop.Body; child = parent, parent = parent.Parent)
+        {
+            if (parent is not IBlockOperation block)
+            {
+                continue;
+            }
+
+            foreach (var statement in block.Operations)
+            {
+                if (statement == child)
+                {
+                    break;
+                }
+
+                if (statement is IWhileLoopOperation { Condition: { } condition }
+                    && condition.WalkDownConversions() is IBinaryOperation { OperatorKind: BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual or BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual } comparison
+                    && (comparison.LeftOperand.WalkDownConversions() is IFieldReferenceOperation || comparison.RightOperand.WalkDownConversions() is IFieldReferenceOperation))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 }

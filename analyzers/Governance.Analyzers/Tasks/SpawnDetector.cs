@@ -52,6 +52,8 @@ internal static class SpawnDetector
             && method.Name != "DisposeAsync"
             && !IsInNamespace(type, "System.Threading.Tasks")
             && !IsInNamespace(type, "System.Threading.Channels")
+            && !IsWaitForRunningWork(method)
+            && !WrapsExistingTask(invocation, symbols)
             && !limiters.IsAcquire(invocation, default))
         {
             return new Spawn(invocation, SpawnKind.Task, $"'{method.Name}'", null, location);
@@ -64,6 +66,25 @@ internal static class SpawnDetector
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// <c>dispatcher.WaitAsync(...)</c>, <c>process.WaitForExitAsync()</c>: the task stands for work that already
+    /// runs; the call starts nothing.
+    /// </summary>
+    private static bool IsWaitForRunningWork(IMethodSymbol method)
+        => method.Name.StartsWith("Wait", System.StringComparison.Ordinal);
+
+    /// <summary>
+    /// A call on a task it is given (<c>task.ObserveErrors()</c>, <c>task.WithTimeout(t)</c>, as an instance or an
+    /// extension method): it attaches to work that already runs rather than starting new work. When that task is
+    /// itself a spawn, the spawn is reported where it is started.
+    /// </summary>
+    private static bool WrapsExistingTask(IInvocationOperation invocation, TaskSymbols symbols)
+    {
+        var receiver = invocation.Instance
+            ?? (invocation.TargetMethod.IsExtensionMethod && invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null);
+        return receiver is not null && symbols.IsTaskLike(receiver.WalkDownConversions().Type);
     }
 
     private static bool IsInNamespace(INamedTypeSymbol type, string name)

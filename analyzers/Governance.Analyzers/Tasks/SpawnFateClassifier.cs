@@ -29,7 +29,7 @@ internal static class SpawnFateClassifier
                 case IInvocationOperation invocation when invocation.Instance == child:
                     switch (invocation.TargetMethod.Name)
                     {
-                        case "ConfigureAwait" or "ContinueWith" or "WaitAsync":
+                        case "ConfigureAwait" or "ContinueWith" or "WaitAsync" or "AsTask" or "Preserve":
                             consumer = invocation.GetConsumer(out child);
                             continue;
                         case "Wait" or "GetAwaiter":
@@ -100,10 +100,30 @@ internal static class SpawnFateClassifier
                 return ClassifyCollection(indexer.Instance, out storage);
             case IMemberReferenceOperation member:
                 storage = member.Member;
-                return SpawnFate.Stored;
+                return IsMemberAwaitedAfter(member.Member, value) ? SpawnFate.Awaited : SpawnFate.Stored;
             default:
                 return SpawnFate.Escaped;
         }
+    }
+
+    /// <summary>
+    /// Whether the function that stores the task in <paramref name="member"/> goes on to await that member
+    /// (<c>_next = RenewAsync(); ... await _next;</c>): the member is only the place the task waits in.
+    /// </summary>
+    private static bool IsMemberAwaitedAfter(ISymbol member, IOperation store)
+    {
+        foreach (var operation in store.GetEnclosingFunction().DescendantsInSameFunction())
+        {
+            if (operation is IMemberReferenceOperation reference
+                && reference.Syntax.SpanStart > store.Syntax.SpanStart
+                && SymbolEqualityComparer.Default.Equals(reference.Member.OriginalDefinition, member.OriginalDefinition)
+                && ClassifyValue(reference, followLocals: false, out _) == SpawnFate.Awaited)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static SpawnFate ClassifyCollection(IOperation collection, out ISymbol? storage)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Governance.Analyzers.Limiting;
+using Governance.Analyzers.Operations;
 using Governance.Analyzers.Options;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -12,6 +13,8 @@ namespace Governance.Analyzers.Tasks;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
 {
+    private static readonly char[] s_lineBreaks = { '\r', '\n' };
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.UnboundedSpawnInLoop);
 
     public override void Initialize(AnalysisContext context)
@@ -61,11 +64,15 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
 
         var options = GovernanceOptions.For(context.Options, context.Operation.Syntax.SyntaxTree);
         var configured = limiters.GetConfiguredTypes(options);
-        if (loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols))
+        if (IsCleanup(context.ContainingSymbol)
+            || loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols))
             || (spawn.Kind != SpawnKind.Thread && LoopFacts.IsAcceptLoop(loop, symbols))
             || LoopFacts.ExitsAfter(spawn.Operation, loop)
+            || LoopFacts.IsGuardedByItemState(spawn.Operation, loop)
+            || LoopFacts.IsPrecededBySpinWait(spawn.Operation, loop)
             || LimiterAcquisition.IsPrecededByAcquire(spawn.Operation, loops[loops.Count - 1], limiters, configured)
-            || (!options.RequireLimitBeforeSpawn && AcquiresFirst(spawn, limiters, configured, context.CancellationToken)))
+            || (!options.RequireLimitBeforeSpawn && AcquiresFirst(spawn, limiters, configured, context.CancellationToken))
+            || (!loops.Any(WorkerLoops.WalksIncomingData) && WorkerLoops.IsWorker(spawn, context.CancellationToken)))
         {
             return;
         }
@@ -73,12 +80,36 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
         var consequence = spawn.Kind switch
         {
             SpawnKind.Thread => "one thread per item, each with its own stack, with no bound",
-            SpawnKind.WorkItem => "one work item per item with no bound and nobody waits for it",
-            _ when fate == SpawnFate.Stored && storage is not null => $"one task per item with no bound, kept in '{storage.Name}' instead of awaited",
-            _ => "one task per item with no bound and nobody awaits it",
+            SpawnKind.WorkItem => "one work item per item with no bound, and nothing waits for them",
+            _ when fate == SpawnFate.Stored && storage is not null => $"one task per item with no bound, kept in '{storage.Name}', which nothing in this method awaits",
+            _ => "one task per item with no bound, and nothing waits for them",
         };
-        context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedSpawnInLoop, spawn.Location, spawn.DisplayName, LoopFacts.GetKeyword(loop), consequence));
+        context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedSpawnInLoop, spawn.Location, spawn.DisplayName, DescribeLoop(loop), consequence));
     }
+
+    /// <summary><c>'foreach' over 'messages'</c>: the loop and, when it walks a named source, that source.</summary>
+    private static string DescribeLoop(ILoopOperation loop)
+    {
+        var keyword = $"'{LoopFacts.GetKeyword(loop)}'";
+        if (loop is IForEachLoopOperation forEach && forEach.Collection.WalkDownConversions().Syntax is { } source)
+        {
+            var text = source.ToString();
+            if (text.Length <= 40 && text.IndexOfAny(s_lineBreaks) < 0)
+            {
+                return $"{keyword} over '{text}'";
+            }
+        }
+
+        return keyword;
+    }
+
+    /// <summary>
+    /// Best-effort cleanup when the object shuts down: a <c>Dispose</c>, <c>DisposeAsync</c>, <c>Stop</c> or
+    /// <c>Close</c> method that releases each of the object's own resources without waiting. It runs once per
+    /// object, not once per request, so it does not multiply with load.
+    /// </summary>
+    private static bool IsCleanup(ISymbol method)
+        => method is IMethodSymbol { Name: "Dispose" or "DisposeAsync" or "DisposeAsyncCore" or "DisposeCore" or "Stop" or "StopAsync" or "Close" or "CloseAsync" };
 
     /// <summary>The spawned lambda, or the spawned call's method, takes a limiter as its first step.</summary>
     private static bool AcquiresFirst(Spawn spawn, LimiterSymbols limiters, ImmutableArray<INamedTypeSymbol> configured, System.Threading.CancellationToken cancellationToken)

@@ -51,7 +51,7 @@ public sealed class UnboundedSpawnInLoopAnalyzerTests
         };
         test.ExpectedDiagnostics.Add(new Microsoft.CodeAnalysis.Testing.DiagnosticResult(Descriptors.UnboundedSpawnInLoop)
             .WithLocation(0)
-            .WithMessage("Task.Run inside 'foreach' starts one task per item with no bound and nobody awaits it"));
+            .WithMessage("Task.Run inside 'foreach' over 'items' starts one task per item with no bound, and nothing waits for them"));
         return test.RunAsync();
     }
 

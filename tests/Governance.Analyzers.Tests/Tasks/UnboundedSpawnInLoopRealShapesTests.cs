@@ -1,0 +1,331 @@
+using Governance.Analyzers.Tasks;
+using Governance.Analyzers.Tests.Verifiers;
+
+namespace Governance.Analyzers.Tests.Tasks;
+
+/// <summary>GOV1001 on the code shapes found by reading real services (each written fresh, minimal).</summary>
+public sealed class UnboundedSpawnInLoopRealShapesTests
+{
+    private static Task VerifyAsync(params string[] sources) => Verify<UnboundedSpawnInLoopAnalyzer>.AnalyzerAsync(sources);
+
+    [Fact]
+    public Task NoReport_TaskThroughAsTaskIntoLocal_AwaitedInTheIteration() => VerifyAsync("""
+        using System;
+        using System.IO;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task<bool> SameAsync(Stream a, Stream b, Memory<byte> x, Memory<byte> y)
+            {
+                while (true)
+                {
+                    var left = a.ReadAsync(x).AsTask();
+                    var right = b.ReadAsync(y).AsTask();
+                    await Task.WhenAll(left, right);
+                    if (await left != await right) return false;
+                    if (await left == 0) return true;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_AsTaskWaitAsyncConfigureAwaitChain_Awaited() => VerifyAsync("""
+        using System;
+        using System.Net.Sockets;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task PumpAsync(UdpClient client, CancellationToken ct)
+            {
+                while (true)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var packet = await client.ReceiveAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
+                    Console.WriteLine(packet.Buffer.Length);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_TaskStoredInField_ThenAwaitedInTheIteration() => VerifyAsync("""
+        using System.Threading.Tasks;
+
+        class Lease
+        {
+            private Task _next = Task.CompletedTask;
+
+            async Task MaintainAsync()
+            {
+                while (true)
+                {
+                    _next = RenewAsync();
+                    await _next.ConfigureAwait(false);
+                }
+            }
+
+            async Task RenewAsync() => await Task.Delay(1000);
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_DiscardedHelperThatOnlyObservesAGivenTask() => VerifyAsync("""
+        using System.Threading.Tasks;
+
+        static class TaskExtensions
+        {
+            public static Task ObserveErrors(this Task task) => task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        }
+
+        class C
+        {
+            void Abandon(Task[] probes)
+            {
+                for (int i = 0; i < probes.Length; i++)
+                {
+                    _ = probes[i].ObserveErrors();
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_SpawnWrappedByAHelper_AtTheSpawn() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        static class TaskExtensions
+        {
+            public static Task ObserveErrors(this Task task) => task;
+        }
+
+        class C
+        {
+            void M(List<int> items)
+            {
+                foreach (var item in items)
+                {
+                    _ = [|Task.Run|](() => { }).ObserveErrors();
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_ForToALocalComputedFromConfiguration() => VerifyAsync("""
+        using System;
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Scheduler
+        {
+            private readonly List<Task> _runners = new();
+            private int Limit() => Environment.ProcessorCount;
+
+            void Grow()
+            {
+                var fanout = Math.Max(0, Limit() - _runners.Count);
+                for (int i = 0; i < fanout; i++)
+                {
+                    _runners.Add(Task.Factory.StartNew(Work));
+                }
+            }
+
+            void Work() { }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_WorkersFromEnumerableRangeOfAnOption() => VerifyAsync("""
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Options { public int ReplayTasks { get; set; } }
+        class Replayer { public async Task RunAsync() { while (true) await Task.Delay(10); } }
+
+        class Driver
+        {
+            private Replayer[] _replayers = new Replayer[0];
+
+            void Start(Options options)
+            {
+                _replayers = [.. Enumerable.Range(0, options.ReplayTasks).Select(i => new Replayer())];
+                foreach (var replayer in _replayers)
+                    _ = Task.Run(() => replayer.RunAsync());
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_TaskArraySizedByConfiguration_FilledWithConsumers() => VerifyAsync("""
+        using System.Threading.Channels;
+        using System.Threading.Tasks;
+
+        class Quantizer
+        {
+            private readonly Task[] _tasks;
+            private readonly Channel<int> _work = Channel.CreateBounded<int>(100);
+
+            public Quantizer(int workers) => _tasks = new Task[workers];
+
+            public void Start()
+            {
+                for (var i = 0; i < _tasks.Length; i++)
+                {
+                    _tasks[i] = ConsumeAsync(_work.Reader);
+                }
+            }
+
+            static async Task ConsumeAsync(ChannelReader<int> reader)
+            {
+                while (await reader.WaitToReadAsync())
+                {
+                    reader.TryRead(out _);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_ThreadPerConfiguredWorker_AllJoined() => VerifyAsync("""
+        using System.Threading;
+
+        class Bench
+        {
+            void Run(int workers)
+            {
+                var threads = new Thread[workers];
+                for (var i = 0; i < threads.Length; i++)
+                {
+                    threads[i] = new Thread(() => { });
+                    threads[i].Start();
+                }
+
+                foreach (var thread in threads) thread.Join();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_SingleFlightGuardByTheItemsState() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        enum State { Idle, Running }
+        class Job { public State State { get; set; } }
+
+        class Manager
+        {
+            void RunQueued(List<Job> queued)
+            {
+                foreach (var job in queued)
+                {
+                    if (job.State == State.Idle)
+                    {
+                        _ = ExecuteAsync(job);
+                    }
+                }
+            }
+
+            async Task ExecuteAsync(Job job) { job.State = State.Running; await Task.Yield(); job.State = State.Idle; }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_BestEffortCleanupInDispose() => VerifyAsync("""
+        using System;
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Import : IDisposable
+        {
+            private readonly List<string> _servers = new();
+
+            public void Dispose()
+            {
+                foreach (var server in _servers)
+                {
+                    _ = DiscardAsync(server);
+                }
+            }
+
+            async Task DiscardAsync(string server) => await Task.Yield();
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_HandRolledLimiter_SpinsUntilBelowMaximum() => VerifyAsync("""
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Stress
+        {
+            private int _outstanding;
+
+            void Run(int max)
+            {
+                while (true)
+                {
+                    while (_outstanding >= max) Thread.Yield();
+                    Interlocked.Increment(ref _outstanding);
+                    Task.Run(async () => { await Task.Yield(); Interlocked.Decrement(ref _outstanding); });
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_OneConsumerPerConfiguredGroup_AtStartUp() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Consumers
+        {
+            private readonly IReadOnlyList<string> _groups;
+            private readonly int _perGroup;
+
+            public Consumers(IReadOnlyList<string> groups, int perGroup) { _groups = groups; _perGroup = perGroup; }
+
+            public void Start(CancellationToken ct)
+            {
+                foreach (var group in _groups)
+                    for (var i = 0; i < _perGroup; i++)
+                        _ = Task.Run(() => ConsumeAsync(group, ct));
+            }
+
+            async Task ConsumeAsync(string group, CancellationToken ct)
+            {
+                while (!ct.IsCancellationRequested) await Task.Delay(100, ct);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_ConsumerStartedPerReceivedMessage() => VerifyAsync("""
+        using System.Threading;
+        using System.Threading.Channels;
+        using System.Threading.Tasks;
+
+        class Dispatcher
+        {
+            async Task RunAsync(ChannelReader<string> inbox, CancellationToken ct)
+            {
+                while (await inbox.WaitToReadAsync(ct))
+                {
+                    var message = await inbox.ReadAsync(ct);
+                    _ = [|Task.Run|](() => ConsumeAsync(message, ct));
+                }
+            }
+
+            async Task ConsumeAsync(string topic, CancellationToken ct)
+            {
+                while (!ct.IsCancellationRequested) await Task.Delay(100, ct);
+            }
+        }
+        """);
+}
