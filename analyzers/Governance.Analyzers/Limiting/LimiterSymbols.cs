@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Governance.Analyzers.Operations;
 using Governance.Analyzers.Options;
 using Governance.Analyzers.Symbols;
 using Microsoft.CodeAnalysis;
@@ -86,6 +87,15 @@ internal sealed class LimiterSymbols
                 return true;
         }
 
+        // `DeleteAsync(blob, semaphore)`: the callee is handed the limiter and takes it around its work.
+        foreach (var argument in invocation.Arguments)
+        {
+            if (IsLimiterType(argument.Value.WalkDownConversions().Type, configured))
+            {
+                return true;
+            }
+        }
+
         if (configured.IsDefaultOrEmpty || method.Name is "Release" or "Dispose" or "DisposeAsync" or "ToString" or "GetHashCode" or "Equals" or "GetType")
         {
             return false;
@@ -94,6 +104,30 @@ internal sealed class LimiterSymbols
         foreach (var type in configured)
         {
             if (receiverType.IsOrDerivesFrom(type) || receiverType.IsOrImplements(type))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a value of this type is a limiter: built in or configured with <c>governance.limiter_types</c>.</summary>
+    public bool IsLimiterType(ITypeSymbol? type, ImmutableArray<INamedTypeSymbol> configured)
+    {
+        if (type is null || type.SpecialType != SpecialType.None)
+        {
+            return false;
+        }
+
+        if (type.IsOrDerivesFrom(SemaphoreSlim) || type.IsOrDerivesFrom(RateLimiter) || type.IsOrDerivesFrom(TaskLimiter) || type.IsOrDerivesFrom(TaskGroup))
+        {
+            return true;
+        }
+
+        foreach (var limiter in configured.IsDefault ? ImmutableArray<INamedTypeSymbol>.Empty : configured)
+        {
+            if (type.IsOrDerivesFrom(limiter) || type.IsOrImplements(limiter))
             {
                 return true;
             }

@@ -16,6 +16,7 @@ internal readonly struct GovernanceOptions
 {
     public const string LimiterTypesKey = "governance.limiter_types";
     public const string MaxConstantIterationsKey = "governance.GOV1001.max_constant_iterations";
+    public const string FanOutMaxConstantIterationsKey = "governance.GOV1002.max_constant_iterations";
     public const string RequireLimitBeforeSpawnKey = "governance.GOV1001.require_limit_before_spawn";
     public const int DefaultMaxConstantIterations = 16;
 
@@ -36,6 +37,15 @@ internal readonly struct GovernanceOptions
             && value >= 0
                 ? value
                 : DefaultMaxConstantIterations;
+
+    /// <summary>GOV1002's own constant bound; GOV1001's when not set.</summary>
+    public int FanOutMaxConstantIterations
+        => _options is not null
+            && _options.TryGetValue(FanOutMaxConstantIterationsKey, out var text)
+            && int.TryParse(text.Trim(), out var value)
+            && value >= 0
+                ? value
+                : MaxConstantIterations;
 
     /// <summary>
     /// When true, a limiter acquired as the first step inside the spawned delegate does not make a spawn bounded:

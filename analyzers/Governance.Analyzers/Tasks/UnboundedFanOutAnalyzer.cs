@@ -73,7 +73,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         if (IsSelect(value, symbols) is { } select)
         {
             if (SelectorStartsWork(select, symbols)
-                && !LoopBounds.IsSmallOrConfiguredSource(select.Arguments[0].Value, options.MaxConstantIterations, symbols)
+                && !LoopBounds.IsSmallOrConfiguredSource(select.Arguments[0].Value, options.FanOutMaxConstantIterations, symbols)
                 && !SelectorAcquiresFirst(select, limiters, configured, context.CancellationToken))
             {
                 source = select.Arguments[0].Value.Syntax.ToString();
@@ -154,7 +154,8 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
 
                 return selector.Body.DescendantsInSameFunction()
                     .OfType<IReturnOperation>()
-                    .Any(r => r.ReturnedValue?.WalkDownConversions() is IInvocationOperation call && symbols.IsTaskLike(call.Type));
+                    .Any(r => r.ReturnedValue?.WalkDownConversions() is IInvocationOperation call && symbols.IsTaskLike(call.Type)
+                        && !call.TargetMethod.Name.StartsWith("Wait", System.StringComparison.Ordinal));
             default:
                 return false;
         }
@@ -234,7 +235,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 || WaitsInsideLoop(loops[0], collection.Local)
                 || LoopBounds.HasConstantBound(loops[0])
                 || SpawnDetector.Detect(spawnOperation, symbols, limiters) is not { Kind: SpawnKind.Task } spawn
-                || loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols))
+                || loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.FanOutMaxConstantIterations, symbols))
                 || LimiterAcquisition.IsPrecededByAcquire(operation, loops[loops.Count - 1], limiters, configured)
                 || LimiterAcquisition.IsPrecededByAcquire(spawn.Operation, loops[loops.Count - 1], limiters, configured)
                 || (spawn.Work is { } work && LimiterAcquisition.AcquiresFirst(work, limiters, configured, cancellationToken))

@@ -1,0 +1,141 @@
+using Governance.Analyzers.Tasks;
+using Governance.Analyzers.Tests.Verifiers;
+
+namespace Governance.Analyzers.Tests.Tasks;
+
+/// <summary>GOV1002 on the code shapes found by reading real services (each written fresh, minimal).</summary>
+public sealed class UnboundedFanOutRealShapesTests
+{
+    private static Task VerifyAsync(string source) => Verify<UnboundedFanOutAnalyzer>.AnalyzerAsync(source);
+
+    [Fact]
+    public Task Reports_RangeOfAPageCountFromTheServersAnswer() => VerifyAsync("""
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        record Page(int TotalPages);
+
+        class Client
+        {
+            Task<Page> GetPageAsync(int page) => Task.FromResult(new Page(3));
+
+            async Task ReadAllAsync()
+            {
+                var first = await GetPageAsync(0);
+                var pageCount = first.TotalPages;
+                await {|GOV1002:Task.WhenAll|}(Enumerable.Range(1, pageCount - 1).Select(p => GetPageAsync(p)));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_FanOutOverInjectedProviders() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        interface IIntroProvider { Task<string> GetAsync(string item); }
+
+        class Library
+        {
+            private readonly IEnumerable<IIntroProvider> _providers;
+            public Library(IEnumerable<IIntroProvider> providers) => _providers = providers;
+
+            Task<string[]> IntrosAsync(string item) => Task.WhenAll(_providers.Select(p => p.GetAsync(item)));
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_WaitingForDispatchersThatAlreadyRun() => VerifyAsync("""
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        interface IDispatcher { Task WaitAsync(TimeSpan timeout, CancellationToken ct); }
+
+        class Server
+        {
+            void WaitAll(IReadOnlyList<IDispatcher> dispatchers)
+            {
+                var waits = new Task[dispatchers.Count];
+                for (var i = 0; i < dispatchers.Count; i++)
+                {
+                    waits[i] = dispatchers[i].WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None);
+                }
+
+                Task.WaitAll(waits);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_SemaphorePassedToTheCalledMethod() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Store
+        {
+            private readonly SemaphoreSlim _gate = new(8);
+
+            Task DeleteAllAsync(List<string> blobs) => Task.WhenAll(blobs.Select(b => DeleteAsync(b, _gate)));
+
+            static async Task DeleteAsync(string blob, SemaphoreSlim gate)
+            {
+                await gate.WaitAsync();
+                try { await Task.Yield(); } finally { gate.Release(); }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_LoopToAReadonlyArrayField() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Shards
+        {
+            private readonly string[] _shards;
+            public Shards(string[] shards) => _shards = shards;
+
+            async Task FlushAsync()
+            {
+                var flushes = new List<Task>();
+                foreach (var shard in _shards)
+                {
+                    flushes.Add(FlushAsync(shard));
+                }
+
+                await Task.WhenAll(flushes);
+            }
+
+            Task FlushAsync(string shard) => Task.Delay(1);
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_ConstantRangeWithinGov1002sOwnBound()
+        => Verify<UnboundedFanOutAnalyzer>.AnalyzerWithConfigAsync("root = true\n\n[*.cs]\ngovernance.GOV1002.max_constant_iterations = 500", """
+            using System.Linq;
+            using System.Threading.Tasks;
+
+            class LoadTest
+            {
+                Task BurstAsync() => Task.WhenAll(Enumerable.Range(0, 500).Select(i => Task.Delay(i)));
+            }
+            """);
+
+    [Fact]
+    public Task Reports_ConstantRangeAboveGov1002sOwnBound_EvenWhenGov1001AllowsIt()
+        => Verify<UnboundedFanOutAnalyzer>.AnalyzerWithConfigAsync("root = true\n\n[*.cs]\ngovernance.GOV1001.max_constant_iterations = 1000\ngovernance.GOV1002.max_constant_iterations = 100", """
+            using System.Linq;
+            using System.Threading.Tasks;
+
+            class LoadTest
+            {
+                Task BurstAsync() => {|GOV1002:Task.WhenAll|}(Enumerable.Range(0, 500).Select(i => Task.Delay(i)));
+            }
+            """);
+}
