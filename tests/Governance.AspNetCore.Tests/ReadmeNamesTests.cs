@@ -20,6 +20,15 @@ public sealed partial class ReadmeNamesTests
 {
     private static readonly Assembly[] s_shippedAssemblies = [typeof(TaskLimiter).Assembly, typeof(TaskLimitAttribute).Assembly];
 
+    // The framework assemblies whose public types the README may name unqualified (Channel, ValueTask, Timer, List<T>):
+    // a name resolves here only when the framework really declares it, so a typo or an invented type still fails.
+    private static readonly Assembly[] s_frameworkAssemblies =
+    [
+        typeof(object).Assembly,                                   // System.Private.CoreLib: Task, ValueTask, Timer, PeriodicTimer, List<T>
+        typeof(System.Threading.Channels.Channel).Assembly,        // System.Threading.Channels
+        typeof(System.Net.Http.HttpClient).Assembly,               // System.Net.Http
+    ];
+
     // Names of other libraries, of Go and of MSBuild that the README uses. Add one only for a name that is not
     // Governance's; ExternalNames_AreNotGovernanceTypes keeps a shipped type from hiding here.
     private static readonly HashSet<string> s_externalNames = new(StringComparer.Ordinal)
@@ -31,6 +40,7 @@ public sealed partial class ReadmeNamesTests
         "AddHttpClient",                // Microsoft.Extensions.Http, which AddTaskLimiter extends
         "MSBuildWorkspace",             // Roslyn: how the CLI loads projects
         "NoWarn", "WarningsAsErrors",   // MSBuild properties the CLI honours
+        "ImplicitUsings",               // MSBuild property the CLI's binding report assumes
     };
 
     public static TheoryData<string> NamesInReadme()
@@ -85,6 +95,10 @@ public sealed partial class ReadmeNamesTests
     [InlineData("TaskCensus", false)]
     [InlineData("Governance.AspNetCore", true)]
     [InlineData("Governance.Testing", false)]
+    [InlineData("ValueTask", true)]                    // the framework's, found by reflection
+    [InlineData("List<T>", true)]
+    [InlineData("List", false)]                        // arity matters for framework types too
+    [InlineData("ValueTaskPool", false)]
     public void Resolves_KnowsShippedFromUnshipped(string name, bool expected)
     {
         Assert.Equal(expected, Resolves(name));
@@ -110,7 +124,7 @@ public sealed partial class ReadmeNamesTests
         var dot = name.IndexOf('.', StringComparison.Ordinal);
         if (dot < 0)
         {
-            return IsGovernanceTypeOrMember(name, arity) || s_externalNames.Contains(name);
+            return IsGovernanceTypeOrMember(name, arity) || s_externalNames.Contains(name) || IsFrameworkType(name, arity);
         }
 
         var (typeName, memberName) = (name[..dot], name[(dot + 1)..]);
@@ -122,6 +136,13 @@ public sealed partial class ReadmeNamesTests
     private static bool IsGovernanceTypeOrMember(string name, int arity)
         => FindType(name, arity) is not null
             || s_shippedAssemblies.SelectMany(a => a.GetExportedTypes()).Any(t => t.GetMember(name).Length > 0);
+
+    private static bool IsFrameworkType(string name, int arity)
+    {
+        var metadataName = arity == 0 ? name : $"{name}`{arity}";
+        return s_frameworkAssemblies.SelectMany(a => a.GetExportedTypes())
+            .Any(t => t.Name == metadataName && t.Namespace is { } ns && ns.StartsWith("System", StringComparison.Ordinal));
+    }
 
     private static Type? FindType(string name, int arity)
     {
