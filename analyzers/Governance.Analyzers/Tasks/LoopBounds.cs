@@ -80,9 +80,11 @@ internal static class LoopBounds
                 return true;
             }
 
-            if (FindFieldValue(ownField) is { } assigned && assigned.Syntax.SyntaxTree == ownField.Syntax.SyntaxTree && !IsParameterValue(assigned))
+            // What the field was given, when that is small; otherwise what the field holds may still be fixed below.
+            if (FindFieldValue(ownField) is { } assigned && assigned.Syntax.SyntaxTree == ownField.Syntax.SyntaxTree && !IsParameterValue(assigned)
+                && IsSmallOrConfiguredSource(assigned, maxConstant, symbols, depth))
             {
-                return IsSmallOrConfiguredSource(assigned, maxConstant, symbols, depth);
+                return true;
             }
         }
 
@@ -263,7 +265,9 @@ internal static class LoopBounds
                     return IsSmallOrConfiguredCount(arraySize, maxConstant, symbols, depth);
                 }
 
-                return !IsCollection(size.Instance.Type, symbols) && !ComesFromAnswer(size.Instance);
+                // The size of a set fixed by code or at construction (`_listeners.Length`) is as fixed as the set.
+                return (!IsCollection(size.Instance.Type, symbols) && !ComesFromAnswer(size.Instance))
+                    || IsSmallOrConfiguredSource(size.Instance, maxConstant, symbols, depth);
             case IMemberReferenceOperation { Instance: { } instance }:
                 return !ComesFromAnswer(instance);
             default:

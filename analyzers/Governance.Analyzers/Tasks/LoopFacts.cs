@@ -63,8 +63,19 @@ internal static class LoopFacts
             "AcceptConnectionAsync" => type.IsOrDerivesFrom(symbols.QuicListener),
             "WaitForConnection" or "WaitForConnectionAsync" => type.IsOrDerivesFrom(symbols.NamedPipeServer),
             _ => false,
-        };
+        } || IsOwnAcceptMethod(invocation.TargetMethod.Name, invocation.TargetMethod);
     }
+
+    /// <summary>
+    /// <c>Accept…</c>/<c>Accept…Async</c> on a type of the compilation itself (the project's own listener or socket
+    /// wrapper) that returns a value: the iteration waits for what the method hands back, a connection.
+    /// </summary>
+    private static bool IsOwnAcceptMethod(string name, IMethodSymbol method)
+        => name.StartsWith("Accept", StringComparison.Ordinal)
+            && (name.Length == "Accept".Length || char.IsUpper(name["Accept".Length]))
+            && !method.ReturnsVoid
+            && method.ContainingType is { } type
+            && type.Locations.Any(location => location.IsInSource);
 
     /// <summary>
     /// Whether the iteration leaves the loop right after the spawn (a later <c>break</c>, <c>return</c> or

@@ -65,7 +65,8 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
         var options = GovernanceOptions.For(context.Options, context.Operation.Syntax.SyntaxTree);
         var configured = limiters.GetConfiguredTypes(options);
         if (IsCleanup(context.ContainingSymbol)
-            || loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols))
+            || loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols)
+                || (IsStartUp(context.ContainingSymbol) && WalksOwnMember(l)))
             || (spawn.Kind != SpawnKind.Thread && LoopFacts.IsAcceptLoop(loop, symbols))
             || LoopFacts.ExitsAfter(spawn.Operation, loop)
             || LoopFacts.IsGuardedByItemState(spawn.Operation, loop)
@@ -110,6 +111,21 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
     /// </summary>
     private static bool IsCleanup(ISymbol method)
         => method is IMethodSymbol { Name: "Dispose" or "DisposeAsync" or "DisposeAsyncCore" or "DisposeCore" or "Stop" or "StopAsync" or "Close" or "CloseAsync" };
+
+    /// <summary>
+    /// Start-up of a long-lived object: a constructor, <c>Start</c>/<c>StartAsync</c>, a hosted service's
+    /// <c>ExecuteAsync</c> or the <c>IHostedLifecycleService</c> steps. It runs once per object, so a spawn per entry
+    /// of a set the object already holds is one per entry loaded at start-up, not one per request.
+    /// </summary>
+    private static bool IsStartUp(ISymbol method)
+        => method is IMethodSymbol { MethodKind: MethodKind.Constructor }
+            or IMethodSymbol { Name: "Start" or "StartAsync" or "StartingAsync" or "StartedAsync" or "OnStarted" }
+            or IMethodSymbol { Name: "ExecuteAsync", IsOverride: true };
+
+    /// <summary>A <c>foreach</c> over a field or property of this object (a set it loaded before), not over data it was handed.</summary>
+    private static bool WalksOwnMember(ILoopOperation loop)
+        => loop is IForEachLoopOperation forEach
+            && forEach.Collection.WalkDownConversions() is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation, Member: IFieldSymbol or IPropertySymbol };
 
     /// <summary>The spawned lambda, or the spawned call's method, takes a limiter as its first step.</summary>
     private static bool AcquiresFirst(Spawn spawn, LimiterSymbols limiters, ImmutableArray<INamedTypeSymbol> configured, System.Threading.CancellationToken cancellationToken)

@@ -46,6 +46,57 @@ public sealed class UnboundedFanOutRealShapesTests
         """);
 
     [Fact]
+    public Task NoReport_FanOutOverInjectedServicesCopiedIntoAnArrayField() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        interface IGuideSource { Task<int> CountAsync(); }
+
+        class Guide
+        {
+            private readonly IGuideSource[] _sources;
+            public Guide(IEnumerable<IGuideSource> sources) => _sources = sources.ToArray();
+
+            async Task<int> TotalAsync()
+            {
+                var counts = _sources.Select(async s =>
+                {
+                    try { return await s.CountAsync(); }
+                    catch { return 0; }
+                });
+                return (await Task.WhenAll(counts)).Sum();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_ForToTheLengthOfAnInjectedListenerArray() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        interface ISocketListener { Task OnMessageAsync(string message); }
+
+        class Hub
+        {
+            private readonly ISocketListener[] _listeners;
+            public Hub(IEnumerable<ISocketListener> listeners) => _listeners = listeners.ToArray();
+
+            async Task DispatchAsync(string message)
+            {
+                var tasks = new Task[_listeners.Length];
+                for (var i = 0; i < _listeners.Length; i++)
+                {
+                    tasks[i] = _listeners[i].OnMessageAsync(message);
+                }
+
+                await Task.WhenAll(tasks);
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_WaitingForDispatchersThatAlreadyRun() => VerifyAsync("""
         using System;
         using System.Collections.Generic;

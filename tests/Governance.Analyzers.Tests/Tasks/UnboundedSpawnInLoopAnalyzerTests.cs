@@ -736,6 +736,55 @@ public sealed class UnboundedSpawnInLoopAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_AcceptLoopThroughTheProjectsOwnWrapper() => VerifyAsync("""
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class Connection { }
+
+        sealed class FramedListener
+        {
+            public Task<Connection> AcceptConnectionAsync(CancellationToken ct) => Task.FromResult(new Connection());
+        }
+
+        class Server
+        {
+            async Task ServeAsync(FramedListener listener, CancellationToken ct)
+            {
+                while (!ct.IsCancellationRequested)
+                {
+                    var connection = await listener.AcceptConnectionAsync(ct);
+                    _ = Task.Run(() => HandleAsync(connection), ct);
+                }
+            }
+
+            static Task HandleAsync(Connection connection) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task Reports_AMethodThatMerelyStartsWithAccept() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Orders
+        {
+            void Acceptance(IEnumerable<string> orders)
+            {
+                foreach (var order in orders)
+                {
+                    AcceptanceCheck(order);
+                    _ = [|Task.Run|](() => ProcessAsync(order));
+                }
+            }
+
+            bool AcceptanceCheck(string order) => order.Length > 0;
+
+            static Task ProcessAsync(string order) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
     public Task NoReport_AcceptLoop() => VerifyAsync("""
         using System.Net;
         using System.Net.Sockets;

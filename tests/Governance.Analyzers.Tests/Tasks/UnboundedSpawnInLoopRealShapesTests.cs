@@ -306,6 +306,61 @@ public sealed class UnboundedSpawnInLoopRealShapesTests
         """);
 
     [Fact]
+    public Task NoReport_TaskPerEntryOfASetLoadedAtStartUp() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class FeedPoller
+        {
+            private readonly Dictionary<string, string> _feeds = new();
+            private readonly List<Task> _running = new();
+
+            public FeedPoller(IEnumerable<KeyValuePair<string, string>> configured)
+            {
+                foreach (var feed in configured)
+                {
+                    _feeds[feed.Key] = feed.Value;
+                }
+            }
+
+            public Task StartAsync(CancellationToken ct)
+            {
+                foreach (var feed in _feeds)
+                {
+                    _running.Add(Task.Run(() => PollAsync(feed.Value, ct), ct));
+                }
+
+                return Task.CompletedTask;
+            }
+
+            private static Task PollAsync(string url, CancellationToken ct) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task Reports_TaskPerItemHandedToStartUp() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class Importer
+        {
+            public Task StartAsync(IEnumerable<string> files, CancellationToken ct)
+            {
+                foreach (var file in files)
+                {
+                    _ = [|Task.Run|](() => ImportAsync(file, ct), ct);
+                }
+
+                return Task.CompletedTask;
+            }
+
+            private static Task ImportAsync(string file, CancellationToken ct) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
     public Task Reports_ConsumerStartedPerReceivedMessage() => VerifyAsync("""
         using System.Threading;
         using System.Threading.Channels;
