@@ -265,6 +265,12 @@ internal static class LoopBounds
                     return IsSmallOrConfiguredCount(arraySize, maxConstant, symbols, depth);
                 }
 
+                if (size.Instance.WalkDownConversions() is IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } sizedField
+                    && IsCreatedWithScalarSize(sizedField.Field))
+                {
+                    return true;
+                }
+
                 // The size of a set fixed by code or at construction (`_listeners.Length`) is as fixed as the set.
                 return (!IsCollection(size.Instance.Type, symbols) && !ComesFromAnswer(size.Instance))
                     || IsSmallOrConfiguredSource(size.Instance, maxConstant, symbols, depth);
@@ -385,6 +391,55 @@ internal static class LoopBounds
 
         return value;
     }
+
+    /// <summary>
+    /// An array field of this type, in any of its partial declarations, given exactly one value, and that value is
+    /// <c>new T[size]</c> with a size that reads as a scalar (<c>workerCount</c>, <c>options.Workers</c>), not as the
+    /// size of a collection or an awaited answer. Read from syntax alone: other partial files are not bound.
+    /// </summary>
+    private static bool IsCreatedWithScalarSize(IFieldSymbol field)
+    {
+        if (field.Type is not IArrayTypeSymbol)
+        {
+            return false;
+        }
+
+        ExpressionSyntax? size = null;
+        var assignments = 0;
+        foreach (var declaration in field.ContainingType.DeclaringSyntaxReferences)
+        {
+            foreach (var node in declaration.GetSyntax().DescendantNodes())
+            {
+                ExpressionSyntax? assigned = node switch
+                {
+                    VariableDeclaratorSyntax { Initializer.Value: var initializer } declarator when declarator.Identifier.ValueText == field.Name
+                        && declarator.Parent?.Parent is FieldDeclarationSyntax => initializer,
+                    AssignmentExpressionSyntax { Left: var left } assignment when IsFieldName(left, field.Name) => assignment.Right,
+                    _ => null,
+                };
+                if (assigned is null)
+                {
+                    continue;
+                }
+
+                assignments++;
+                size = assigned is ArrayCreationExpressionSyntax { Initializer: null } creation
+                    && creation.Type.RankSpecifiers.Count == 1 && creation.Type.RankSpecifiers[0].Sizes.Count == 1
+                    ? creation.Type.RankSpecifiers[0].Sizes[0]
+                    : null;
+            }
+        }
+
+        return assignments == 1 && size is not null && ReadsAsScalar(size);
+    }
+
+    private static bool ReadsAsScalar(ExpressionSyntax size)
+        => !size.DescendantNodesAndSelf().Any(node => node switch
+        {
+            AwaitExpressionSyntax or InvocationExpressionSyntax => true,
+            MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" or "LongLength" or "Count" } => true,
+            _ => false,
+        });
 
     private static bool IsFieldName(ExpressionSyntax left, string name)
         => left switch

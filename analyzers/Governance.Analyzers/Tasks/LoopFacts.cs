@@ -34,6 +34,113 @@ internal static class LoopFacts
         return loops;
     }
 
+    /// <summary>
+    /// Commands pipelined on one connection: the spawn is a call on a client object (a local or parameter, or
+    /// one obtained from one: <c>conn.GetDatabase()</c>) whose task is dropped, and after it the method waits for a
+    /// later command on the same client (<c>await db.GetAsync(key)</c>, <c>await last</c> where <c>last = db.SetAsync(...)</c>,
+    /// <c>conn.WaitAll(final)</c>, a synchronous round trip such as <c>conn.Ping()</c>), or passes a fire-and-forget
+    /// flag the client itself defines. A pipelining client answers in order, so the wait covers every command sent
+    /// before it; the commands queue on the connection, not on the thread pool.
+    /// </summary>
+    public static bool IsPipelinedOnOneClient(IOperation spawn)
+    {
+        if (spawn is not IInvocationOperation { Instance: { } instance } call || call.TargetMethod.IsAsync)
+        {
+            return false;
+        }
+
+        if (call.Arguments.Any(a => a.Value.WalkDownConversions() is IFieldReferenceOperation { Field.Name: var flag } && flag.Contains("FireAndForget")))
+        {
+            return true;
+        }
+
+        var clients = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        CollectClients(instance, clients, depth: 0);
+        if (clients.Count == 0)
+        {
+            return false;
+        }
+
+        var end = spawn.Syntax.Span.End;
+        foreach (var operation in spawn.GetEnclosingFunction().DescendantsInSameFunction())
+        {
+            if (operation.Syntax.SpanStart < end)
+            {
+                continue;
+            }
+
+            var waits = operation switch
+            {
+                IAwaitOperation await => await.Operation,
+                IInvocationOperation { TargetMethod.Name: var name } wait when name.StartsWith("Wait", System.StringComparison.Ordinal) => wait,
+                IInvocationOperation { Instance: { } target, TargetMethod: { ReturnsVoid: false } method } roundTrip
+                    when !method.ReturnType.Name.Contains("Task") && method.ContainingType.SpecialType != SpecialType.System_Object
+                        && ReferencesClient(target, clients) => roundTrip,
+                _ => null,
+            };
+            if (waits is not null && ReferencesClient(waits, clients))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void CollectClients(IOperation instance, HashSet<ISymbol> clients, int depth)
+    {
+        switch (instance.WalkDownConversions())
+        {
+            case ILocalReferenceOperation local:
+                clients.Add(local.Local);
+                if (depth < 3 && FindSingleInitializer(local) is IInvocationOperation { Instance: { } origin })
+                {
+                    CollectClients(origin, clients, depth + 1);
+                }
+
+                break;
+            case IParameterReferenceOperation parameter:
+                clients.Add(parameter.Parameter);
+                break;
+            case IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } field:
+                clients.Add(field.Field);
+                break;
+            case IInvocationOperation { Instance: { } receiver } when depth < 3:
+                CollectClients(receiver, clients, depth + 1);
+                break;
+        }
+    }
+
+    private static IOperation? FindSingleInitializer(ILocalReferenceOperation local)
+        => local.Local.DeclaringSyntaxReferences.Length == 1
+            && local.SemanticModel?.GetOperation(local.Local.DeclaringSyntaxReferences[0].GetSyntax()) is IVariableDeclaratorOperation { Initializer.Value: var value }
+            ? value
+            : null;
+
+    /// <summary>The operation uses one of the clients, directly or through a local assigned from a call on one.</summary>
+    private static bool ReferencesClient(IOperation operation, HashSet<ISymbol> clients)
+        => operation.DescendantsAndSelf().Any(o => o switch
+        {
+            ILocalReferenceOperation local => clients.Contains(local.Local) || IsAssignedFromClient(local, clients),
+            IParameterReferenceOperation parameter => clients.Contains(parameter.Parameter),
+            IFieldReferenceOperation field => clients.Contains(field.Field),
+            _ => false,
+        });
+
+    private static bool IsAssignedFromClient(ILocalReferenceOperation local, HashSet<ISymbol> clients)
+        => local.GetEnclosingFunction().DescendantsInSameFunction().OfType<ISimpleAssignmentOperation>()
+            .Any(a => a.Target is ILocalReferenceOperation target && SymbolEqualityComparer.Default.Equals(target.Local, local.Local)
+                && a.Value.WalkDownConversions() is IInvocationOperation { Instance: { } origin } && IsClientReference(origin, clients));
+
+    private static bool IsClientReference(IOperation origin, HashSet<ISymbol> clients)
+        => origin.WalkDownConversions() switch
+        {
+            ILocalReferenceOperation l => clients.Contains(l.Local),
+            IParameterReferenceOperation p => clients.Contains(p.Parameter),
+            IFieldReferenceOperation f => clients.Contains(f.Field),
+            _ => false,
+        };
+
     public static string GetKeyword(ILoopOperation loop)
         => loop switch
         {

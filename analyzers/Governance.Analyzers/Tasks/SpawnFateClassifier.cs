@@ -32,7 +32,8 @@ internal static class SpawnFateClassifier
                         case "ConfigureAwait" or "ContinueWith" or "WaitAsync" or "AsTask" or "Preserve":
                             consumer = invocation.GetConsumer(out child);
                             continue;
-                        case "Wait" or "GetAwaiter":
+                        case "Wait" or "GetAwaiter" or "Join":
+                            // `thread.Join()` waits for a thread as `task.Wait()` waits for a task.
                             return SpawnFate.Awaited;
                         default:
                             return SpawnFate.Discarded;
@@ -182,6 +183,13 @@ internal static class SpawnFateClassifier
     /// on or returning it makes it structured fan-out (GOV1002's concern), not fire-and-forget.
     /// </summary>
     public static bool IsCollectionConsumed(ISymbol collection, IOperation anyOperationInFunction)
+        => FindConsumption(collection, anyOperationInFunction) is not null;
+
+    /// <summary>
+    /// The first reference to a local task or thread collection that does something besides filling it (awaits it,
+    /// joins its threads, passes it on), or null when the method only fills it.
+    /// </summary>
+    public static IOperation? FindConsumption(ISymbol collection, IOperation anyOperationInFunction)
     {
         foreach (var reference in anyOperationInFunction.GetRoot().Descendants().OfType<ILocalReferenceOperation>())
         {
@@ -201,10 +209,10 @@ internal static class SpawnFateClassifier
             };
             if (!fills)
             {
-                return true;
+                return reference;
             }
         }
 
-        return false;
+        return null;
     }
 }

@@ -62,13 +62,25 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // A loop whose every iteration waits for what it collected (a sweep that starts a round of threads and joins
+        // them before the next round) does not multiply the spawns: only the loops inside the wait count.
+        var consumption = fate == SpawnFate.Collected && storage is not null ? SpawnFateClassifier.FindConsumption(storage, spawn.Operation) : null;
+        var multiplying = consumption is null ? loops : loops.Where(l => !l.Syntax.Span.Contains(consumption.Syntax.Span)).ToList();
+        if (multiplying.Count == 0)
+        {
+            return;
+        }
+
+        loop = multiplying[0];
         var options = GovernanceOptions.For(context.Options, context.Operation.Syntax.SyntaxTree);
         var configured = limiters.GetConfiguredTypes(options);
         if (IsCleanup(context.ContainingSymbol)
-            || loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols)
-                || (IsStartUp(context.ContainingSymbol) && WalksOwnMember(l)))
+            || multiplying.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols)
+                || (IsStartUp(context.ContainingSymbol) && WalksOwnMember(l))
+                || (spawn.Kind == SpawnKind.Thread && consumption is not null && LoopBounds.HasConstantBound(l)))
             || (spawn.Kind != SpawnKind.Thread && LoopFacts.IsAcceptLoop(loop, symbols))
             || LoopFacts.ExitsAfter(spawn.Operation, loop)
+            || (spawn.Kind == SpawnKind.Task && spawn.Work is null && LoopFacts.IsPipelinedOnOneClient(spawn.Operation))
             || LoopFacts.IsGuardedByItemState(spawn.Operation, loop)
             || LoopFacts.IsPrecededBySpinWait(spawn.Operation, loop)
             || LimiterAcquisition.IsPrecededByAcquire(spawn.Operation, loops[loops.Count - 1], limiters, configured)

@@ -211,6 +211,205 @@ public sealed class UnboundedSpawnInLoopRealShapesTests
         """);
 
     [Fact]
+    public Task NoReport_ThreadStartedAndJoinedInTheSameIteration() => VerifyAsync("""
+        using System.Threading;
+
+        class Churn
+        {
+            private volatile bool _stop;
+
+            void Run()
+            {
+                while (!_stop)
+                {
+                    var worker = new Thread(() => { });
+                    worker.Start();
+                    worker.Join();
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_SweepThatJoinsEachRoundOfThreadsBeforeTheNext() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+
+        class SweepOptions { public List<int> ThreadCounts { get; } = new(); }
+
+        class Sweep
+        {
+            void Run(SweepOptions options)
+            {
+                foreach (var count in options.ThreadCounts)
+                {
+                    var threads = new Thread[count];
+                    for (var i = 0; i < count; i++)
+                    {
+                        threads[i] = new Thread(() => { });
+                        threads[i].Start();
+                    }
+
+                    foreach (var thread in threads)
+                    {
+                        thread.Join();
+                    }
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_ConstantNumberOfThreadsAllJoined() => VerifyAsync("""
+        using System.Threading;
+
+        class Stress
+        {
+            void Run()
+            {
+                const int threads = 64;
+                var all = new Thread[threads];
+                for (var t = 0; t < threads; t++)
+                {
+                    all[t] = new Thread(() => { });
+                    all[t].Start();
+                }
+
+                foreach (var thread in all) thread.Join();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_ConstantNumberOfThreadsNeverJoined() => VerifyAsync("""
+        using System.Threading;
+
+        class Stress
+        {
+            void Run()
+            {
+                for (var t = 0; t < 64; t++)
+                {
+                    [|new Thread(() => { })|].Start();
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_ThreadPerWorkerOfAnArrayCreatedInAnotherPartialFile() => VerifyAsync(
+        """
+        sealed class Worker { public void Run() { } }
+
+        partial class Driver
+        {
+            private Worker[] workers;
+
+            public Driver(int workerCount)
+            {
+                workers = new Worker[workerCount];
+            }
+        }
+        """,
+        """
+        using System.Threading;
+
+        partial class Driver
+        {
+            void RunAll()
+            {
+                var threads = new Thread[workers.Length];
+                for (var i = 0; i < workers.Length; i++)
+                {
+                    var worker = workers[i];
+                    threads[i] = new Thread(() => worker.Run());
+                    threads[i].Start();
+                }
+
+                foreach (var thread in threads) thread.Join();
+            }
+        }
+        """);
+
+    private const string PipelinedClient = """
+        using System;
+        using System.Threading.Tasks;
+
+        [Flags] enum Flags { None = 0, FireAndForget = 2 }
+
+        interface IStore
+        {
+            Task<long> IncrementAsync(string key, Flags flags = Flags.None);
+            Task<bool> SetAsync(string key, long value);
+            Task<long> GetAsync(string key);
+            TimeSpan Ping();
+        }
+
+        interface IConnection { IStore GetStore(int index); }
+        """;
+
+    [Fact]
+    public Task NoReport_CommandsPipelinedOnOneClient_ThenALaterCommandAwaited() => VerifyAsync(PipelinedClient, """
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Counters
+        {
+            async Task<long> BumpAsync(IStore store, IReadOnlyList<string> keys)
+            {
+                foreach (var key in keys)
+                {
+                    _ = store.IncrementAsync(key);
+                }
+
+                return await store.GetAsync("total");
+            }
+
+            async Task FillAsync(IConnection connection, IReadOnlyList<string> keys)
+            {
+                Task? last = null;
+                foreach (var key in keys)
+                {
+                    var store = connection.GetStore(0);
+                    _ = store.IncrementAsync(key);
+                    last = store.SetAsync(key, 1);
+                }
+
+                await last!;
+            }
+
+            void Flood(IStore store, IReadOnlyList<string> keys)
+            {
+                foreach (var key in keys)
+                {
+                    store.IncrementAsync(key, Flags.FireAndForget);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_CommandsSentWhenNothingLaterWaitsOnTheSameClient() => VerifyAsync(PipelinedClient, """
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Counters
+        {
+            async Task BumpAsync(IStore store, IStore audit, IReadOnlyList<string> keys)
+            {
+                foreach (var key in keys)
+                {
+                    _ = [|store.IncrementAsync|](key);
+                }
+
+                await audit.GetAsync("total");
+                await Task.Delay(1);
+                _ = store.ToString();
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_SingleFlightGuardByTheItemsState() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Threading.Tasks;
