@@ -93,12 +93,23 @@ internal static class LoopBounds
             return true;
         }
 
+        // `_topology.Queues`: an array or read-only collection, behind a get-only property, of an object this one was
+        // constructed with (a read-only field given a constructor parameter): the set was fixed before it arrived.
+        if (source is IPropertyReferenceOperation { Property.SetMethod: null, Instance: IFieldReferenceOperation { Field.IsReadOnly: true, Instance: null or IInstanceReferenceOperation } holder } part
+            && IsReadOnlyCollectionType(part.Type)
+            && FindFieldValue(holder) is { } given && IsParameterValue(given))
+        {
+            return true;
+        }
+
         return source switch
         {
             IArrayCreationOperation { Initializer: not null } => true,
             ICollectionExpressionOperation collection => collection.Elements.All(e => e is not ISpreadOperation spread
                 || IsSmallOrConfiguredSource(spread.Operand, maxConstant, symbols, depth)),
             IObjectCreationOperation { Initializer: IObjectOrCollectionInitializerOperation { Initializers.Length: > 0 } } => true,
+            // `provider.GetServices<IHostedService>()`: the services registered in the container, fixed at start-up.
+            IInvocationOperation { TargetMethod: { Name: "GetServices", ContainingType.Name: "ServiceProviderServiceExtensions" } } => true,
             // `source.Take(n)` is bounded by the code itself: the author chose n.
             IInvocationOperation { TargetMethod.Name: "Take" } take when take.TargetMethod.ContainingType.IsType(symbols.Enumerable) => true,
             IInvocationOperation { TargetMethod.Name: "Range", Arguments.Length: 2 } range when range.TargetMethod.ContainingType.IsType(symbols.Enumerable)
@@ -150,8 +161,11 @@ internal static class LoopBounds
             IPropertySymbol property => property.SetMethod is null && property.IsAutoProperty(),
             _ => false,
         };
-        return readOnly && (type is IArrayTypeSymbol || type.Name is "IEnumerable" or "IReadOnlyList" or "IReadOnlyCollection" or "ImmutableArray" or "ImmutableList" or "FrozenSet");
+        return readOnly && IsReadOnlyCollectionType(type);
     }
+
+    private static bool IsReadOnlyCollectionType(ITypeSymbol? type)
+        => type is IArrayTypeSymbol || type?.Name is "IEnumerable" or "IReadOnlyList" or "IReadOnlyCollection" or "ImmutableArray" or "ImmutableList" or "FrozenSet";
 
     private static ITypeSymbol? GetElementType(ITypeSymbol type, TaskSymbols symbols)
     {

@@ -59,6 +59,9 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         }
 
         var options = GovernanceOptions.For(context.Options, invocation.Syntax.SyntaxTree);
+
+        // A constant burst in a test method is the test's deliberate load, not work that grows with data.
+        var maxConstant = context.ContainingSymbol.IsTestMethod() ? int.MaxValue : options.FanOutMaxConstantIterations;
         var configured = limiters.GetConfiguredTypes(options);
         var value = StripMaterialization(invocation.Arguments[0].Value.WalkDownConversions(), symbols);
         if (value is ILocalReferenceOperation local
@@ -73,7 +76,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         if (IsSelect(value, symbols) is { } select)
         {
             if (SelectorStartsWork(select, symbols)
-                && !LoopBounds.IsSmallOrConfiguredSource(select.Arguments[0].Value, options.FanOutMaxConstantIterations, symbols)
+                && !LoopBounds.IsSmallOrConfiguredSource(select.Arguments[0].Value, maxConstant, symbols)
                 && !SelectorAcquiresFirst(select, limiters, configured, context.CancellationToken))
             {
                 source = select.Arguments[0].Value.Syntax.ToString();
@@ -82,7 +85,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         }
         else if (value is ILocalReferenceOperation collection)
         {
-            source = FindUnboundedFillingLoop(collection, symbols, limiters, options, configured, context.CancellationToken);
+            source = FindUnboundedFillingLoop(collection, symbols, limiters, maxConstant, configured, context.CancellationToken);
         }
 
         if (source is null)
@@ -207,7 +210,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
     /// The collection a loop walks while adding one spawned task per iteration to <paramref name="collection"/>,
     /// when that loop is not small, configured or limited; null otherwise.
     /// </summary>
-    private static string? FindUnboundedFillingLoop(ILocalReferenceOperation collection, TaskSymbols symbols, LimiterSymbols limiters, GovernanceOptions options, ImmutableArray<INamedTypeSymbol> configured, CancellationToken cancellationToken)
+    private static string? FindUnboundedFillingLoop(ILocalReferenceOperation collection, TaskSymbols symbols, LimiterSymbols limiters, int maxConstant, ImmutableArray<INamedTypeSymbol> configured, CancellationToken cancellationToken)
     {
         foreach (var operation in collection.GetRoot().Descendants())
         {
@@ -235,7 +238,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 || WaitsInsideLoop(loops[0], collection.Local)
                 || LoopBounds.HasConstantBound(loops[0])
                 || SpawnDetector.Detect(spawnOperation, symbols, limiters) is not { Kind: SpawnKind.Task } spawn
-                || loops.All(l => LoopBounds.IsSmallOrConfigured(l, options.FanOutMaxConstantIterations, symbols))
+                || loops.All(l => LoopBounds.IsSmallOrConfigured(l, maxConstant, symbols))
                 || LimiterAcquisition.IsPrecededByAcquire(operation, loops[loops.Count - 1], limiters, configured)
                 || LimiterAcquisition.IsPrecededByAcquire(spawn.Operation, loops[loops.Count - 1], limiters, configured)
                 || (spawn.Work is { } work && LimiterAcquisition.AcquiresFirst(work, limiters, configured, cancellationToken))

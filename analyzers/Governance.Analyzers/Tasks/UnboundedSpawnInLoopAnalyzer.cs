@@ -3,6 +3,7 @@ using System.Linq;
 using Governance.Analyzers.Limiting;
 using Governance.Analyzers.Operations;
 using Governance.Analyzers.Options;
+using Governance.Analyzers.Symbols;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -75,7 +76,7 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
         var options = GovernanceOptions.For(context.Options, context.Operation.Syntax.SyntaxTree);
         var configured = limiters.GetConfiguredTypes(options);
         if (IsCleanup(context.ContainingSymbol)
-            || multiplying.All(l => LoopBounds.IsSmallOrConfigured(l, options.MaxConstantIterations, symbols)
+            || multiplying.All(l => LoopBounds.IsSmallOrConfigured(l, MaxConstant(context.ContainingSymbol, options), symbols)
                 || (IsStartUp(context.ContainingSymbol) && WalksOwnMember(l))
                 || (spawn.Kind == SpawnKind.Thread && consumption is not null && LoopBounds.HasConstantBound(l)))
             || (spawn.Kind != SpawnKind.Thread && LoopFacts.IsAcceptLoop(loop, symbols))
@@ -123,6 +124,10 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
     /// </summary>
     private static bool IsCleanup(ISymbol method)
         => method is IMethodSymbol { Name: "Dispose" or "DisposeAsync" or "DisposeAsyncCore" or "DisposeCore" or "Stop" or "StopAsync" or "Close" or "CloseAsync" };
+
+    /// <summary>A constant burst in a test method is the test's deliberate load, not work that grows with data.</summary>
+    private static int MaxConstant(ISymbol method, GovernanceOptions options)
+        => method.IsTestMethod() ? int.MaxValue : options.MaxConstantIterations;
 
     /// <summary>
     /// Start-up of a long-lived object: a constructor, <c>Start</c>/<c>StartAsync</c>, a hosted service's

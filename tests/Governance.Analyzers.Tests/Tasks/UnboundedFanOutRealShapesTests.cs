@@ -97,6 +97,112 @@ public sealed class UnboundedFanOutRealShapesTests
         """);
 
     [Fact]
+    public Task NoReport_ServicesResolvedFromTheContainer() => VerifyAsync("""
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        namespace Microsoft.Extensions.DependencyInjection
+        {
+            public static class ServiceProviderServiceExtensions
+            {
+                public static IEnumerable<T> GetServices<T>(this IServiceProvider provider) => Array.Empty<T>();
+            }
+        }
+
+        namespace App
+        {
+            using Microsoft.Extensions.DependencyInjection;
+
+            interface IBackgroundService { Task StartAsync(CancellationToken ct); }
+
+            class Harness
+            {
+                Task StartAllAsync(IServiceProvider provider, CancellationToken ct)
+                {
+                    var services = provider.GetServices<IBackgroundService>().ToArray();
+                    return Task.WhenAll(services.Select(s => s.StartAsync(ct)));
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_SetOfAnObjectGivenToTheConstructor() => VerifyAsync("""
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        sealed class Queue { }
+        interface ITopology { Queue[] Queues { get; } }
+
+        class Declarer
+        {
+            private readonly ITopology _topology;
+            public Declarer(ITopology topology) => _topology = topology;
+
+            Task DeclareAllAsync() => Task.WhenAll(_topology.Queues.Select(DeclareAsync));
+
+            static Task DeclareAsync(Queue queue) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task Reports_ItemsOfAnObjectHandedToTheMethod() => VerifyAsync("""
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        sealed class Line { }
+        interface IOrder { Line[] Lines { get; } }
+
+        class Shipper
+        {
+            Task ShipAsync(IOrder order) => [|Task.WhenAll|](order.Lines.Select(ShipLineAsync));
+
+            static Task ShipLineAsync(Line line) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_ConstantBurstInATestMethod() => VerifyAsync("""
+        using System;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        namespace Xunit { public sealed class FactAttribute : Attribute { } }
+
+        namespace Tests
+        {
+            using Xunit;
+
+            public class LimitTests
+            {
+                [Fact]
+                public async Task HoldsTheLimitUnderLoad()
+                {
+                    await Task.WhenAll(Enumerable.Range(0, 500).Select(i => Task.Run(() => Send(i))));
+                }
+
+                static void Send(int i) { }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_ConstantBurstOutsideTests() => VerifyAsync("""
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Warmup
+        {
+            Task WarmAsync() => [|Task.WhenAll|](Enumerable.Range(0, 500).Select(i => Task.Run(() => Send(i))));
+
+            static void Send(int i) { }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_WaitingForDispatchersThatAlreadyRun() => VerifyAsync("""
         using System;
         using System.Collections.Generic;

@@ -410,6 +410,33 @@ public sealed class UnboundedSpawnInLoopRealShapesTests
         """);
 
     [Fact]
+    public Task NoReport_ConstantBurstInATestMethod() => VerifyAsync("""
+        using System;
+        using System.Threading.Tasks;
+
+        namespace NUnit.Framework { public sealed class TestAttribute : Attribute { } }
+
+        namespace Specs
+        {
+            using NUnit.Framework;
+
+            public class PublishSpecs
+            {
+                [Test]
+                public void Publishes_under_load()
+                {
+                    for (var i = 0; i < 1000; i++)
+                    {
+                        _ = Task.Run(() => Publish(i));
+                    }
+                }
+
+                static void Publish(int i) { }
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_SingleFlightGuardByTheItemsState() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Threading.Tasks;
