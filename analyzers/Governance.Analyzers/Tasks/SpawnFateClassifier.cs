@@ -96,9 +96,9 @@ internal static class SpawnFateClassifier
             case ILocalReferenceOperation local:
                 return followLocals ? ClassifyLocal(local.Local, value, out storage) : SpawnFate.Escaped;
             case IArrayElementReferenceOperation element:
-                return ClassifyCollection(element.ArrayReference, out storage);
+                return ClassifyCollection(element.ArrayReference, value, out storage);
             case IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Instance is not null:
-                return ClassifyCollection(indexer.Instance, out storage);
+                return ClassifyCollection(indexer.Instance, value, out storage);
             case IMemberReferenceOperation member:
                 storage = member.Member;
                 return IsMemberAwaitedAfter(member.Member, value) ? SpawnFate.Awaited : SpawnFate.Stored;
@@ -127,7 +127,28 @@ internal static class SpawnFateClassifier
         return false;
     }
 
-    private static SpawnFate ClassifyCollection(IOperation collection, out ISymbol? storage)
+    /// <summary>
+    /// Whether the function that fills the member collection goes on to hand the whole collection to someone
+    /// (<c>return Task.WhenAll(_pending)</c>, <c>await Task.WhenAll(_pending)</c>): the member is only where the tasks
+    /// wait to be awaited together.
+    /// </summary>
+    private static bool IsMemberPassedOnAfter(ISymbol member, IOperation store)
+    {
+        foreach (var operation in store.GetEnclosingFunction().DescendantsInSameFunction())
+        {
+            if (operation is IMemberReferenceOperation reference
+                && reference.Syntax.SpanStart > store.Syntax.SpanStart
+                && SymbolEqualityComparer.Default.Equals(reference.Member.OriginalDefinition, member.OriginalDefinition)
+                && reference.GetConsumer(out _) is IArgumentOperation or IReturnOperation or IAwaitOperation)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static SpawnFate ClassifyCollection(IOperation collection, IOperation store, out ISymbol? storage)
     {
         switch (collection.WalkDownConversions())
         {
@@ -136,7 +157,7 @@ internal static class SpawnFateClassifier
                 return SpawnFate.Collected;
             case IMemberReferenceOperation member:
                 storage = member.Member;
-                return SpawnFate.Stored;
+                return IsMemberPassedOnAfter(member.Member, store) ? SpawnFate.Escaped : SpawnFate.Stored;
             default:
                 storage = null;
                 return SpawnFate.Escaped;

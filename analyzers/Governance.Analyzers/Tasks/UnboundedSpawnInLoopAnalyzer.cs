@@ -118,12 +118,13 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>
-    /// Best-effort cleanup when the object shuts down: a <c>Dispose</c>, <c>DisposeAsync</c>, <c>Stop</c> or
-    /// <c>Close</c> method that releases each of the object's own resources without waiting. It runs once per
+    /// Best-effort cleanup when the object shuts down: a <c>Dispose</c>, <c>DisposeAsync</c>, <c>Stop</c>, <c>Close</c>,
+    /// <c>Shutdown</c> or stop hook (<c>OnStop</c>, an actor's <c>PostStop</c>) method that releases each of the object's own resources without waiting. It runs once per
     /// object, not once per request, so it does not multiply with load.
     /// </summary>
     private static bool IsCleanup(ISymbol method)
-        => method is IMethodSymbol { Name: "Dispose" or "DisposeAsync" or "DisposeAsyncCore" or "DisposeCore" or "Stop" or "StopAsync" or "Close" or "CloseAsync" };
+        => method is IMethodSymbol { Name: "Dispose" or "DisposeAsync" or "DisposeAsyncCore" or "DisposeCore" or "Stop" or "StopAsync" or "Close" or "CloseAsync"
+            or "Shutdown" or "ShutdownAsync" or "OnStop" or "OnStopped" or "PostStop" };
 
     /// <summary>A constant burst in a test method is the test's deliberate load, not work that grows with data.</summary>
     private static int MaxConstant(ISymbol method, GovernanceOptions options)

@@ -437,6 +437,49 @@ public sealed class UnboundedSpawnInLoopRealShapesTests
         """);
 
     [Fact]
+    public Task NoReport_TasksKeptInAFieldArray_ThenAwaitedTogether() => VerifyAsync("""
+        using System.Threading.Tasks;
+
+        class Bench
+        {
+            private readonly Task<string>[] _pending = new Task<string>[1000];
+
+            public Task AskAll()
+            {
+                for (var i = 0; i < _pending.Length; i++)
+                {
+                    _pending[i] = AskAsync(i);
+                }
+
+                return Task.WhenAll(_pending);
+            }
+
+            static async Task<string> AskAsync(int i) { await Task.Yield(); return i.ToString(); }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_BestEffortShutdownInAStopHook() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        interface ITransport { Task Shutdown(); }
+
+        class Manager
+        {
+            private readonly Dictionary<string, ITransport> _transports = new();
+
+            protected void PostStop()
+            {
+                foreach (var transport in _transports.Values)
+                {
+                    transport.Shutdown();
+                }
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_SingleFlightGuardByTheItemsState() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Threading.Tasks;
