@@ -58,6 +58,7 @@ public sealed class ScanCommandTests : IDisposable
         var run = sarif.RootElement.GetProperty("runs")[0];
         var rules = run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToList();
         Assert.Contains("GOV1001", rules);
+        Assert.Contains(run.GetProperty("properties").GetProperty("mode").GetString(), new[] { "project", "source" });
         var results = run.GetProperty("results").EnumerateArray().ToList();
         Assert.NotEmpty(results);
         Assert.All(results, r =>

@@ -82,6 +82,13 @@ internal static class SarifReport
         }
 
         json.WriteEndArray();
+
+        // How the code was compiled, as in the table and the JSON: a source-mode scan may bind less than a build.
+        json.WriteStartObject("properties");
+        json.WriteString("mode", result.Mode == ScanMode.Project ? "project" : "source");
+        json.WriteString("fallbackReason", result.FallbackReason);
+        json.WriteEndObject();
+
         json.WriteEndObject();
         json.WriteEndArray();
         json.WriteEndObject();
