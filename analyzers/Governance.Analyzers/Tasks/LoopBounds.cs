@@ -60,6 +60,11 @@ internal static class LoopBounds
 
         depth++;
         source = source.WalkDownConversions();
+        if (source.Type is { } sourceType && GetElementType(sourceType, symbols) is { } element && IsBehaviour(element))
+        {
+            return true;
+        }
+
         if (source is ILocalReferenceOperation local)
         {
             if (IsBatchOfChunk(local, symbols))
@@ -166,6 +171,36 @@ internal static class LoopBounds
 
     private static bool IsReadOnlyCollectionType(ITypeSymbol? type)
         => type is IArrayTypeSymbol || type?.Name is "IEnumerable" or "IReadOnlyList" or "IReadOnlyCollection" or "ImmutableArray" or "ImmutableList" or "FrozenSet";
+
+    /// <summary>
+    /// A set of behaviours rather than of data: an interface or abstract class named as a plugin role (providers,
+    /// services, handlers, listeners, ...). Such a set is as large as the implementations the application registers,
+    /// which code fixes, wherever the set was read from.
+    /// </summary>
+    private static bool IsBehaviour(ITypeSymbol element)
+    {
+        if (element is not ({ TypeKind: TypeKind.Interface } or { IsAbstract: true, TypeKind: TypeKind.Class }))
+        {
+            return false;
+        }
+
+        var name = element.Name;
+        foreach (var role in s_behaviourRoles)
+        {
+            if (name.EndsWith(role, System.StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly string[] s_behaviourRoles =
+    [
+        "Provider", "Service", "Handler", "Listener", "Plugin", "Observer", "Subscriber", "Exporter", "Notifier",
+        "Resolver", "Filter", "Middleware", "Interceptor", "Strategy", "Hook", "Module", "Contributor", "Validator",
+    ];
 
     private static ITypeSymbol? GetElementType(ITypeSymbol type, TaskSymbols symbols)
     {

@@ -203,6 +203,38 @@ public sealed class UnboundedFanOutRealShapesTests
         """);
 
     [Fact]
+    public Task NoReport_FanOutOverPluginsHandedToTheMethod() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        interface ISearchProvider { bool CanSearch(string term); Task<int> SearchAsync(string term); }
+
+        class Search
+        {
+            Task<int[]> SearchAllAsync(IEnumerable<ISearchProvider> providers, string term)
+            {
+                var applicable = providers.Where(p => p.CanSearch(term)).ToArray();
+                return Task.WhenAll(applicable.Select(p => p.SearchAsync(term)));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_FanOutOverDataBehindAnInterface() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        interface IOrder { Task ShipAsync(); }
+
+        class Shipping
+        {
+            Task ShipAllAsync(IEnumerable<IOrder> orders) => [|Task.WhenAll|](orders.Select(o => o.ShipAsync()));
+        }
+        """);
+
+    [Fact]
     public Task NoReport_WaitingForDispatchersThatAlreadyRun() => VerifyAsync("""
         using System;
         using System.Collections.Generic;
