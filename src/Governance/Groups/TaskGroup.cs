@@ -20,7 +20,8 @@ namespace Governance;
 /// <para><b>Running work.</b> Each unit starts on the thread pool (never inline on the producer's thread), with the
 /// producer's execution context (AsyncLocal values, the current Activity), and receives the group's
 /// <see cref="CancellationToken"/>.</para>
-/// <para><b>Failures.</b> A unit that throws is a failure, except an <see cref="OperationCanceledException"/> thrown
+/// <para><b>Failures.</b> A unit that throws, or that returns a <see langword="null"/> task (an
+/// <see cref="InvalidOperationException"/>), is a failure, except an <see cref="OperationCanceledException"/> thrown
 /// after the group's token was canceled, which is counted as canceled work. The first failure cancels the group.
 /// <see cref="WaitAsync"/> waits for every started unit, then throws the first failure itself (not wrapped); every
 /// failure, in the order they happened, is in <see cref="Errors"/>, so none is lost. If no unit failed but the token
@@ -29,8 +30,9 @@ namespace Governance;
 /// <para><b>After a failure.</b> <see cref="GoAsync"/> and <see cref="TryGo"/> start nothing once the group's token is
 /// canceled and return <see langword="false"/>: a producer loop runs to its end cheaply and <see cref="WaitAsync"/>
 /// reports why.</para>
-/// <para><b>Disposal.</b> <see cref="DisposeAsync"/> is structured: if work is still running (the producer left early,
-/// say, because it threw), it cancels the group's token and waits for every started unit to finish. It never throws;
+/// <para><b>Disposal.</b> <see cref="DisposeAsync"/> is structured: it cancels the group's token (always, so that
+/// whoever holds it learns the group is over) and waits for every started unit to finish, such as work still running
+/// because the producer left early, say, because it threw. It never throws;
 /// failures stay in <see cref="Errors"/>. Call <see cref="WaitAsync"/> to observe them.</para>
 /// <para><b>Thread safety.</b> Every member may be called concurrently, including <see cref="GoAsync"/> from inside
 /// running work.</para>
@@ -43,7 +45,6 @@ public sealed class TaskGroup : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly List<Exception> _errors = new();
     private int _running;
-    private long _started;
     private long _canceled;
     private TaskCompletionSource? _idle;
     private int _disposed;
@@ -179,11 +180,8 @@ public sealed class TaskGroup : IAsyncDisposable
             return;
         }
 
-        if (Running > 0)
-        {
-            CancelGroup();
-        }
-
+        // Always, so that whoever holds the token learns the group is over, not only work still running.
+        CancelGroup();
         await WhenIdle().ConfigureAwait(false);
         _limiter.Dispose();
         _cts.Dispose();
@@ -225,7 +223,6 @@ public sealed class TaskGroup : IAsyncDisposable
     private void Start(TaskLimiterLease lease, Func<CancellationToken, Task> work)
     {
         Interlocked.Increment(ref _running);
-        Interlocked.Increment(ref _started);
         var unit = RentUnit();
         unit.Prepare(lease, work, ExecutionContext.Capture());
         ThreadPool.UnsafeQueueUserWorkItem(unit, preferLocal: false);
@@ -409,6 +406,13 @@ public sealed class TaskGroup : IAsyncDisposable
 #pragma warning restore CA1031
             {
                 _group.OnUnitCompleted(this, null, ex);
+                return;
+            }
+
+            if (running is null)
+            {
+                _group.OnUnitCompleted(this, null, new InvalidOperationException(
+                    "The work given to TaskGroup.GoAsync or TryGo returned a null Task; return a Task (Task.CompletedTask when there is nothing to await)."));
                 return;
             }
 
