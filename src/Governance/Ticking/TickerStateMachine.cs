@@ -268,6 +268,9 @@ public abstract class TickerStateMachine : IAsyncDisposable
     {
     }
 
+    /// <summary>Whether the loop has found nothing to do and sleeps (or is about to) until someone rings. For tests.</summary>
+    internal bool IsLoopSleeping => Volatile.Read(ref _sleeping) != 0;
+
     /// <summary>Events accepted and not yet handled.</summary>
     private protected abstract int PendingEventCount { get; }
 

@@ -305,18 +305,19 @@ public sealed class TickerStateMachineTests
         await using var machine = Create();
         await machine.StartAsync();
 
-        // Each round gives the loop time to go to sleep on an empty queue before the next event arrives.
+        // Each round waits until the loop is asleep on an empty queue before the next event or tick arrives, so every
+        // arrival must ring the doorbell; a loop that never slept would fail here instead of passing by luck.
         for (var i = 0; i < 20; i++)
         {
+            machine.WaitUntilAsleep();
             Assert.True(machine.Post(i));
             Assert.Equal($"event:{i}", await TestMachine.NextAsync(machine.Ended));
-            await Task.Delay(1);
+            machine.WaitUntilAsleep();
             await machine.PostAsync(-i);
             Assert.Equal($"event:{-i}", await TestMachine.NextAsync(machine.Ended));
-            await Task.Delay(1);
+            machine.WaitUntilAsleep();
             _time.Advance(Period);
             Assert.Equal("tick", await TestMachine.NextAsync(machine.Ended));
-            await Task.Delay(1);
         }
     }
 
@@ -502,11 +503,28 @@ public sealed class TickerStateMachineTests
     public async Task StopAsync_Twice_WaitsForTheSameLoop()
     {
         await using var machine = Create();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        machine.Event = async (_, _) => await gate.Task;
         await machine.StartAsync();
+        machine.Post(1);
+        machine.Post(2);
+        Assert.Equal("event:1", await TestMachine.NextAsync(machine.Started));
+
+        // The loop is held by the first event: neither stop may complete before it ends.
         var first = machine.StopAsync();
         var second = machine.StopAsync();
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+        Assert.False(machine.Completion.IsCompleted);
+
+        gate.SetResult();
         await Task.WhenAll(first, second).Bounded();
-        await machine.StopAsync().Bounded();
+
+        // Both waited for the one loop, which drained the queue before ending.
+        Assert.True(machine.Completion.IsCompletedSuccessfully);
+        Assert.Equal(2, machine.GetStatistics().EventsHandled);
+        Assert.Equal(0, machine.GetStatistics().EventsAbandoned);
+        Assert.True(machine.StopAsync().IsCompletedSuccessfully);
     }
 
     [Fact]
