@@ -21,9 +21,6 @@ public abstract class TickerStateMachine : IAsyncDisposable
     private const int Running = 1;
     private const int Stopping = 2;
 
-    // The largest period a System.Threading timer accepts (0xFFFFFFFE ms).
-    private const double MaxTimerMilliseconds = 4294967294;
-
     private static readonly TimerCallback s_onTimer = static state => ((TickerStateMachine)state!).OnTimer();
 
     private static readonly Action<ILogger, string, string, Exception?> s_logHandlerFailed = LoggerMessage.Define<string, string>(
@@ -53,7 +50,12 @@ public abstract class TickerStateMachine : IAsyncDisposable
 
     private int _state;
     private int _sleeping;
+
+    // Creating, changing and disposing the timer happen under this lock, so that a period set while the machine starts
+    // or stops is never lost and never applied to a disposed timer.
+    private readonly Lock _timerLock = new();
     private ITimer? _timer;
+    private long _periodTicks;
 
     // At most one tick is pending, as Go's ticker channel holds at most one: the timer sets the flag and the loop
     // clears it when it runs the tick, so firings while a tick is pending merge into it.
@@ -77,25 +79,13 @@ public abstract class TickerStateMachine : IAsyncDisposable
     private protected TickerStateMachine(TickerStateMachineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Period <= TimeSpan.Zero || options.Period.TotalMilliseconds > MaxTimerMilliseconds)
+        if (options.Validate() is { } invalid)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Period,
-                "TickerStateMachineOptions.Period must be positive and at most 49 days.");
-        }
-
-        if (options.EventCapacity <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.EventCapacity,
-                "TickerStateMachineOptions.EventCapacity must be greater than zero.");
-        }
-
-        if (options.TimeProvider is null)
-        {
-            throw new ArgumentException("TickerStateMachineOptions.TimeProvider must not be null.", nameof(options));
+            throw invalid;
         }
 
         Name = options.Name ?? GetType().Name;
-        Period = options.Period;
+        _periodTicks = options.Period.Ticks;
         EventCapacity = options.EventCapacity;
         _timeProvider = options.TimeProvider;
         _stopOnError = options.StopOnError;
@@ -106,8 +96,8 @@ public abstract class TickerStateMachine : IAsyncDisposable
     /// <summary>The machine's name, from <see cref="TickerStateMachineOptions.Name"/> or the derived type's name.</summary>
     public string Name { get; }
 
-    /// <summary>The time between two ticks.</summary>
-    public TimeSpan Period { get; }
+    /// <summary>The time between two ticks: <see cref="TickerStateMachineOptions.Period"/>, or the last <see cref="SetPeriod"/>.</summary>
+    public TimeSpan Period => new(Volatile.Read(ref _periodTicks));
 
     /// <summary>How many posted events may wait for the loop.</summary>
     public int EventCapacity { get; }
@@ -158,7 +148,11 @@ public abstract class TickerStateMachine : IAsyncDisposable
 
         try
         {
-            _timer = _timeProvider.CreateTimer(s_onTimer, this, Period, Period);
+            lock (_timerLock)
+            {
+                _timer = _timeProvider.CreateTimer(s_onTimer, this, Period, Period);
+            }
+
             _ = Task.Run(RunLoopAsync, CancellationToken.None);
         }
         finally
@@ -201,6 +195,29 @@ public abstract class TickerStateMachine : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_completion.Task.IsCompleted)
         {
             AbortLoop();
+        }
+    }
+
+    /// <summary>Changes the time between two ticks, live.</summary>
+    /// <param name="period">The new period; positive and at most 49 days.</param>
+    /// <remarks>
+    /// On a running machine the next tick comes one new period after this call, and every period after that; a tick
+    /// already pending still runs. Before the start, the timer starts with this period; after a stop, it has no effect.
+    /// Registered machines call it when configuration reloads (see
+    /// <c>TickerStateMachineServiceCollectionExtensions.AddTickerStateMachine</c>).
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is not positive or exceeds 49 days; the period is unchanged.</exception>
+    public void SetPeriod(TimeSpan period)
+    {
+        if (TickerStateMachineOptions.ValidatePeriod(period, nameof(period)) is { } invalid)
+        {
+            throw invalid;
+        }
+
+        lock (_timerLock)
+        {
+            Volatile.Write(ref _periodTicks, period.Ticks);
+            _timer?.Change(period, period);
         }
     }
 
@@ -470,7 +487,11 @@ public abstract class TickerStateMachine : IAsyncDisposable
         CloseIntake();
         Volatile.Write(ref _state, Stopping);
         Interlocked.Add(ref _eventsAbandoned, DiscardPendingEvents());
-        _timer?.Dispose();
+        lock (_timerLock)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
 
         var failure = _fatalFailure ?? loopFailure;
         if (failure is null)

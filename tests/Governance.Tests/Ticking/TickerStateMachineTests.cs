@@ -300,6 +300,49 @@ public sealed class TickerStateMachineTests
     }
 
     [Fact]
+    public async Task SetPeriod_WhileRunning_TheNextTickComesOneNewPeriodLater()
+    {
+        await using var machine = Create();
+        await machine.StartAsync();
+        _time.Advance(Period);
+        Assert.Equal("tick", await TestMachine.NextAsync(machine.Ended));
+
+        machine.SetPeriod(TimeSpan.FromSeconds(5));
+        Assert.Equal(TimeSpan.FromSeconds(5), machine.Period);
+        machine.WaitUntilAsleep();
+        _time.Advance(TimeSpan.FromSeconds(4));
+
+        // The fake clock fires timers inside Advance, and a firing rings the loop awake: still asleep means no tick.
+        Assert.True(machine.IsLoopSleeping);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("tick", await TestMachine.NextAsync(machine.Ended));
+        Assert.Equal(2, machine.GetStatistics().TicksHandled);
+    }
+
+    [Fact]
+    public async Task SetPeriod_BeforeStart_IsThePeriodTheTimerStartsWith()
+    {
+        await using var machine = Create();
+        machine.SetPeriod(TimeSpan.FromSeconds(3));
+        await machine.StartAsync();
+        machine.WaitUntilAsleep();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(machine.IsLoopSleeping);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("tick", await TestMachine.NextAsync(machine.Ended));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void SetPeriod_NotPositive_ThrowsAndKeepsThePeriod(long ticks)
+    {
+        var machine = Create();
+        Assert.Throws<ArgumentOutOfRangeException>(() => machine.SetPeriod(TimeSpan.FromTicks(ticks)));
+        Assert.Equal(Period, machine.Period);
+    }
+
+    [Fact]
     public async Task PostAndPostAsync_WhileTheLoopIdles_WakeIt()
     {
         await using var machine = Create();
