@@ -68,10 +68,9 @@ public sealed class TaskGroup : IAsyncDisposable
     public TaskGroup(TaskGroupOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.MaxConcurrency <= 0)
+        if (options.Validate() is { } invalid)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxConcurrency,
-                "TaskGroupOptions.MaxConcurrency (maxConcurrency) must be greater than zero.");
+            throw invalid;
         }
 
         // Producers wait in the limiter's queue for a slot: no queue limit or timeout, the group's token bounds the wait.
@@ -238,9 +237,7 @@ public sealed class TaskGroup : IAsyncDisposable
                 // Same outcome as awaiting the task: the first exception, or OperationCanceledException.
                 completed!.GetAwaiter().GetResult();
             }
-#pragma warning disable CA1031 // Every failure of a unit is recorded, whatever its type: that is the group's contract.
             catch (Exception ex)
-#pragma warning restore CA1031
             {
                 failure = ex;
             }
@@ -401,9 +398,7 @@ public sealed class TaskGroup : IAsyncDisposable
             {
                 running = _work!(_group.CancellationToken);
             }
-#pragma warning disable CA1031 // A synchronous throw is the unit's failure, recorded like an asynchronous one.
             catch (Exception ex)
-#pragma warning restore CA1031
             {
                 _group.OnUnitCompleted(this, null, ex);
                 return;

@@ -361,9 +361,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
             {
                 _onError(item, exception);
             }
-#pragma warning disable CA1031 // A failing callback must not kill the worker; it is logged.
             catch (Exception callbackFailure)
-#pragma warning restore CA1031
             {
                 LogCallbackFailure(callbackFailure);
             }
@@ -379,9 +377,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
             {
                 _onDropped(item);
             }
-#pragma warning disable CA1031 // A failing callback must not break the writer that displaced the item; it is logged.
             catch (Exception callbackFailure)
-#pragma warning restore CA1031
             {
                 LogCallbackFailure(callbackFailure);
             }

@@ -323,10 +323,10 @@ public abstract class TickerStateMachine : IAsyncDisposable
     private protected void CountEventHandled() => Volatile.Write(ref _eventsHandled, _eventsHandled + 1);
 
     /// <summary>
-    /// Counts, logs and remembers a handler failure, then runs <paramref name="hook"/>. Loop only.
+    /// Counts, logs and remembers a handler failure, then runs <paramref name="hook"/>. Loop only. With
+    /// <see cref="TickerStateMachineOptions.StopOnError"/>, the remembered failure ends the loop after this handler.
     /// </summary>
-    /// <returns><see langword="true"/> when the loop must stop (<see cref="TickerStateMachineOptions.StopOnError"/>).</returns>
-    private protected bool ReportFailure<TState>(Exception exception, bool duringTick, Action<TState, Exception> hook, TState state)
+    private protected void ReportFailure<TState>(Exception exception, bool duringTick, Action<TState, Exception> hook, TState state)
     {
         if (duringTick)
         {
@@ -359,7 +359,7 @@ public abstract class TickerStateMachine : IAsyncDisposable
 
         if (!_stopOnError)
         {
-            return false;
+            return;
         }
 
         if (_logger is not null)
@@ -368,7 +368,6 @@ public abstract class TickerStateMachine : IAsyncDisposable
         }
 
         _fatalFailure ??= exception;
-        return true;
     }
 
     /// <summary>Whether <paramref name="exception"/> is the handler honouring an aborted stop, which is not a failure.</summary>
