@@ -291,6 +291,32 @@ public sealed class TaskGroupTests
     }
 
     [Fact]
+    public async Task GoAsync_WaitingProducersCanceledOne_IsSkippedAndTheNextInLineGetsTheSlot()
+    {
+        await using var group = new TaskGroup(maxConcurrency: 1);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(await group.GoAsync(_ => gate.Task));
+
+        using var cts = new CancellationTokenSource();
+        var order = new List<string>();
+        var canceled = group.GoAsync(_ => { order.Add("canceled"); return Task.CompletedTask; }, cts.Token);
+        var second = group.GoAsync(_ => { lock (order) { order.Add("second"); } return Task.CompletedTask; });
+        var third = group.GoAsync(_ => { lock (order) { order.Add("third"); } return Task.CompletedTask; });
+        Assert.False(group.TryGo(_ => Task.CompletedTask)); // producers are waiting: nobody overtakes them
+
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceled.AsTask().Bounded());
+        Assert.False(second.IsCompleted);
+
+        gate.SetResult();
+        Assert.True(await second.Bounded());
+        Assert.True(await third.Bounded());
+        await group.WaitAsync().Bounded();
+        Assert.Equal(["second", "third"], order);
+        Assert.Equal(0, group.Running);
+    }
+
+    [Fact]
     public async Task GoAsync_SynchronousThrow_IsAFailureNotAnEscape()
     {
         await using var group = new TaskGroup(maxConcurrency: 1);
