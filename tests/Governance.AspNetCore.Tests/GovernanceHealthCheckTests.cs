@@ -114,6 +114,43 @@ public sealed class GovernanceHealthCheckTests
         Assert.Contains("RejectionRateUnhealthy", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TwoProvidersOfOneCollection_EachChecksItsOwnLimiters()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddTaskLimiter("orders", o => o.MaxConcurrency = 10);
+        services.AddHealthChecks().AddGovernanceHealthChecks(o => o.InFlightDegraded = 1);
+        await using var first = services.BuildServiceProvider();
+        await using var second = services.BuildServiceProvider();
+
+        // The first provider's check is created first; the second provider must not get it (nor its limiters).
+        var firstEntry = (await first.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["governance"];
+        Assert.Equal(HealthStatus.Healthy, firstEntry.Status);
+
+        using var lease = await second.GetRequiredKeyedService<TaskLimiter>("orders").AcquireAsync();
+        var secondEntry = (await second.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["governance"];
+        Assert.Equal(1L, secondEntry.Data["in_flight"]);
+        Assert.Equal(HealthStatus.Degraded, secondEntry.Status);
+
+        firstEntry = (await first.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["governance"];
+        Assert.Equal(0L, firstEntry.Data["in_flight"]);
+    }
+
+    [Fact]
+    public async Task OneProvider_KeepsOneCheckAcrossRuns_SoRatesSpanConsecutiveChecks()
+    {
+        var time = new FakeTimeProvider();
+        await using var provider = Build(o => o.StartedPerMinuteDegraded = 1_000_000, time);
+        var health = provider.GetRequiredService<HealthCheckService>();
+        Assert.False((await health.CheckHealthAsync()).Entries["governance"].Data.ContainsKey("started_per_minute"));
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        (await provider.GetRequiredKeyedService<TaskLimiter>("orders").AcquireAsync()).Dispose();
+        var second = (await health.CheckHealthAsync()).Entries["governance"];
+        Assert.Equal(1.0, second.Data["started_per_minute"]);
+    }
+
     private static ServiceProvider Build(Action<Governance.AspNetCore.GovernanceHealthCheckOptions> configure, TimeProvider? time = null)
     {
         var services = new ServiceCollection();

@@ -23,26 +23,21 @@ public static class GovernanceHealthChecksBuilderExtensions
         configure?.Invoke(options);
         Validate(options);
 
-        // Health check factories run per check; the check itself keeps the previous figures for rates, so it is one
-        // instance for the application, created on first use.
-        GovernanceHealthCheck? instance = null;
-        var gate = new Lock();
-        return builder.Add(new HealthCheckRegistration("governance", sp =>
+        // Health check factories run per check, but the check keeps the previous figures for rates, so it must be one
+        // instance per service provider: a singleton under a key of this registration's own, created on first use
+        // from that provider's limiters. (A closure over one instance would hand the first provider's limiters to
+        // every other provider built from the same collection.)
+        var key = new object();
+        builder.Services.AddKeyedSingleton(key, (sp, _) =>
         {
-            lock (gate)
-            {
-                if (instance is null)
-                {
-                    var names = options.Limiters.Count > 0
-                        ? options.Limiters.Distinct(StringComparer.Ordinal)
-                        : sp.GetServices<TaskLimiterRegistration>().Select(r => r.Name).Distinct(StringComparer.Ordinal);
-                    var limiters = names.Select(name => sp.GetRequiredKeyedService<TaskLimiter>(name)).ToList();
-                    instance = new GovernanceHealthCheck(options, limiters, sp.GetService<TimeProvider>() ?? TimeProvider.System);
-                }
-
-                return instance;
-            }
-        }, failureStatus: null, tags));
+            var names = options.Limiters.Count > 0
+                ? options.Limiters.Distinct(StringComparer.Ordinal)
+                : sp.GetServices<TaskLimiterRegistration>().Select(r => r.Name).Distinct(StringComparer.Ordinal);
+            var limiters = names.Select(name => sp.GetRequiredKeyedService<TaskLimiter>(name)).ToList();
+            return new GovernanceHealthCheck(options, limiters, sp.GetService<TimeProvider>() ?? TimeProvider.System);
+        });
+        return builder.Add(new HealthCheckRegistration(
+            "governance", sp => sp.GetRequiredKeyedService<GovernanceHealthCheck>(key), failureStatus: null, tags));
     }
 
     private static void Validate(GovernanceHealthCheckOptions options)

@@ -7,7 +7,7 @@ namespace Governance.AspNetCore;
 /// Compares the limiters' live figures with the thresholds of <see cref="GovernanceHealthCheckOptions"/> and reports
 /// Healthy, Degraded or Unhealthy, with every figure in the result's data.
 /// </summary>
-/// <remarks>One instance lives for the application, because rates are measured between consecutive checks.</remarks>
+/// <remarks>One instance per service provider, because rates are measured between consecutive checks.</remarks>
 internal sealed class GovernanceHealthCheck(
     GovernanceHealthCheckOptions options, IReadOnlyList<TaskLimiter> limiters, TimeProvider timeProvider) : IHealthCheck
 {

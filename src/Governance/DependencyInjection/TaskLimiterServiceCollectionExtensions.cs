@@ -14,7 +14,7 @@ public static class TaskLimiterServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="name">The limiter's key and name (it overrides <see cref="TaskLimiterOptions.Name"/>).</param>
     /// <param name="configure">Sets the options.</param>
-    /// <returns>The service collection.</returns>
+    /// <returns>The options builder of the limiter's named options, as every <c>Add*</c> registration of Governance returns.</returns>
     /// <remarks>
     /// Resolve it with <c>[FromKeyedServices("orders")] TaskLimiter limiter</c> or
     /// <c>GetRequiredKeyedService&lt;TaskLimiter&gt;("orders")</c>. The application's <see cref="IMeterFactory"/> and
@@ -23,11 +23,10 @@ public static class TaskLimiterServiceCollectionExtensions
     /// <see cref="TaskLimiterOptions.MaxConcurrency"/> resizes the live limiter; the other options are fixed when the
     /// limiter is created, and an invalid reload leaves the limit as it was.
     /// </remarks>
-    public static IServiceCollection AddTaskLimiter(this IServiceCollection services, string name, Action<TaskLimiterOptions> configure)
+    public static OptionsBuilder<TaskLimiterOptions> AddTaskLimiter(this IServiceCollection services, string name, Action<TaskLimiterOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddTaskLimiter(name).Configure(configure);
-        return services;
+        return services.AddTaskLimiter(name).Configure(configure);
     }
 
     /// <summary>

@@ -19,6 +19,8 @@ public static class WorkerPoolServiceCollectionExtensions
     /// <param name="name">The pool's key and name (it overrides <see cref="WorkerPoolOptions.Name"/>).</param>
     /// <param name="handler">Handles one item, with the root service provider (create a scope for scoped services).</param>
     /// <param name="configure">Sets the options.</param>
+    /// <param name="onError">Called with the root service provider, the item and the exception when the handler throws (see the pool's constructor). Optional.</param>
+    /// <param name="onDropped">Called with the root service provider and each item the pool drops without handling it (see the pool's constructor). Optional.</param>
     /// <returns>The options builder of the pool's named options.</returns>
     /// <remarks>
     /// On host shutdown the pool stops taking items and drains its queue until the host's shutdown timeout; what is
@@ -27,7 +29,12 @@ public static class WorkerPoolServiceCollectionExtensions
     /// <see cref="WorkerPoolOptions.Logger"/> is set.
     /// </remarks>
     public static OptionsBuilder<WorkerPoolOptions> AddWorkerPool<T>(
-        this IServiceCollection services, string name, Func<IServiceProvider, T, CancellationToken, Task> handler, Action<WorkerPoolOptions>? configure = null)
+        this IServiceCollection services,
+        string name,
+        Func<IServiceProvider, T, CancellationToken, Task> handler,
+        Action<WorkerPoolOptions>? configure = null,
+        Action<IServiceProvider, T, Exception>? onError = null,
+        Action<IServiceProvider, T>? onDropped = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -47,7 +54,11 @@ public static class WorkerPoolServiceCollectionExtensions
         services.AddKeyedSingleton(name, (sp, _) =>
         {
             var monitor = sp.GetRequiredService<IOptionsMonitor<WorkerPoolOptions>>();
-            var pool = new WorkerPool<T>((item, ct) => handler(sp, item, ct), monitor.Get(name));
+            var pool = new WorkerPool<T>(
+                (item, ct) => handler(sp, item, ct),
+                monitor.Get(name),
+                onError is null ? null : (item, error) => onError(sp, item, error),
+                onDropped is null ? null : item => onDropped(sp, item));
             OptionsReload.Watch(monitor, name, static o => o.Workers, () => pool.Workers, pool.SetWorkerCount);
             return pool;
         });

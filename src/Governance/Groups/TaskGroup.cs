@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Threading.Tasks.Sources;
 
 namespace Governance;
 
@@ -20,7 +20,8 @@ namespace Governance;
 /// <para><b>Running work.</b> Each unit starts on the thread pool (never inline on the producer's thread), with the
 /// producer's execution context (AsyncLocal values, the current Activity), and receives the group's
 /// <see cref="CancellationToken"/>.</para>
-/// <para><b>Failures.</b> A unit that throws is a failure, except an <see cref="OperationCanceledException"/> thrown
+/// <para><b>Failures.</b> A unit that throws, or that returns a <see langword="null"/> task (an
+/// <see cref="InvalidOperationException"/>), is a failure, except an <see cref="OperationCanceledException"/> thrown
 /// after the group's token was canceled, which is counted as canceled work. The first failure cancels the group.
 /// <see cref="WaitAsync"/> waits for every started unit, then throws the first failure itself (not wrapped); every
 /// failure, in the order they happened, is in <see cref="Errors"/>, so none is lost. If no unit failed but the token
@@ -29,26 +30,39 @@ namespace Governance;
 /// <para><b>After a failure.</b> <see cref="GoAsync"/> and <see cref="TryGo"/> start nothing once the group's token is
 /// canceled and return <see langword="false"/>: a producer loop runs to its end cheaply and <see cref="WaitAsync"/>
 /// reports why.</para>
-/// <para><b>Disposal.</b> <see cref="DisposeAsync"/> is structured: if work is still running (the producer left early,
-/// say, because it threw), it cancels the group's token and waits for every started unit to finish. It never throws;
+/// <para><b>Disposal.</b> <see cref="DisposeAsync"/> is structured: it cancels the group's token (always, so that
+/// whoever holds it learns the group is over) and waits for every started unit to finish, such as work still running
+/// because the producer left early, say, because it threw. It never throws;
 /// failures stay in <see cref="Errors"/>. Call <see cref="WaitAsync"/> to observe them.</para>
 /// <para><b>Thread safety.</b> Every member may be called concurrently, including <see cref="GoAsync"/> from inside
 /// running work.</para>
 /// </remarks>
 public sealed class TaskGroup : IAsyncDisposable
 {
+    private const string NullTaskMessage =
+        "The work given to TaskGroup.GoAsync or TryGo returned a null Task; return a Task (Task.CompletedTask when there is nothing to await).";
+
+    // The slots: one lease per running unit, so the limiter's metrics (in flight, admitted, limit) describe the group.
     private readonly TaskLimiter _limiter;
     private readonly CancellationTokenSource _cts;
     private readonly CancellationToken _parentToken;
+    private readonly CancellationTokenRegistration _onGroupCanceled;
     private readonly Lock _lock = new();
     private readonly List<Exception> _errors = new();
     private int _running;
-    private long _started;
     private long _canceled;
     private TaskCompletionSource? _idle;
     private int _disposed;
     private readonly Stack<Unit> _unitPool = new();
     private readonly int _maxPooledUnits;
+
+    // Producers waiting for a slot, first come first served, each with the work it wants started. A unit that ends
+    // takes the oldest one's work and runs it itself (see TryHandOff): no new thread-pool work item per unit, and the
+    // producer is only woken. Guarded by _handOffLock; _waiting counts the live (not canceled) waiters.
+    private readonly Lock _handOffLock = new();
+    private readonly Queue<Waiter> _waiters = new();
+    private readonly Stack<Waiter> _waiterPool = new();
+    private int _waiting;
 
     /// <summary>Creates a group that runs at most <paramref name="maxConcurrency"/> units at once.</summary>
     /// <param name="maxConcurrency">The most units running at once; greater than zero.</param>
@@ -67,17 +81,15 @@ public sealed class TaskGroup : IAsyncDisposable
     public TaskGroup(TaskGroupOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.MaxConcurrency <= 0)
+        if (options.Validate() is { } invalid)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxConcurrency,
-                "TaskGroupOptions.MaxConcurrency (maxConcurrency) must be greater than zero.");
+            throw invalid;
         }
 
-        // Producers wait in the limiter's queue for a slot: no queue limit or timeout, the group's token bounds the wait.
+        // Producers wait in the group's own queue (so that an ending unit can take their work), never in the limiter's.
         _limiter = new TaskLimiter(new TaskLimiterOptions
         {
             MaxConcurrency = options.MaxConcurrency,
-            QueueLimit = int.MaxValue,
             Name = options.Name ?? "taskgroup",
             MeterFactory = options.MeterFactory,
         });
@@ -85,6 +97,7 @@ public sealed class TaskGroup : IAsyncDisposable
         _parentToken = cancellationToken;
         _cts = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : new CancellationTokenSource();
         CancellationToken = _cts.Token;
+        _onGroupCanceled = CancellationToken.UnsafeRegister(static state => ((TaskGroup)state!).ReleaseWaiters(), this);
     }
 
     /// <summary>The group's token: given to every unit; canceled by the first failure, the constructor's token, or disposal.</summary>
@@ -120,23 +133,24 @@ public sealed class TaskGroup : IAsyncDisposable
             return new ValueTask<bool>(false);
         }
 
-        // Perf: a free slot starts the work without an async state machine or a linked token.
-        if (_limiter.TryAcquire(out var lease))
+        // Perf: a free slot starts the work without an async state machine or a linked token. Nobody waiting is
+        // checked first: a new producer never overtakes a waiting one.
+        if (Volatile.Read(ref _waiting) == 0 && _limiter.TryAcquire(out var lease))
         {
             Start(lease, work);
             return new ValueTask<bool>(true);
         }
 
-        return GoSlowAsync(work, cancellationToken);
+        return GoSlow(work, cancellationToken);
     }
 
     /// <summary>Starts <paramref name="work"/> if a slot is free now; never waits.</summary>
     /// <param name="work">The unit of work; it receives the group's <see cref="CancellationToken"/>.</param>
-    /// <returns><see langword="true"/> if the work started; <see langword="false"/> if every slot is taken or the group was canceled.</returns>
+    /// <returns><see langword="true"/> if the work started; <see langword="false"/> if every slot is taken, producers are waiting for one, or the group was canceled.</returns>
     public bool TryGo(Func<CancellationToken, Task> work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        if (CancellationToken.IsCancellationRequested || !_limiter.TryAcquire(out var lease))
+        if (CancellationToken.IsCancellationRequested || Volatile.Read(ref _waiting) != 0 || !_limiter.TryAcquire(out var lease))
         {
             return false;
         }
@@ -179,59 +193,67 @@ public sealed class TaskGroup : IAsyncDisposable
             return;
         }
 
-        if (Running > 0)
-        {
-            CancelGroup();
-        }
-
+        // Always, so that whoever holds the token learns the group is over, not only work still running.
+        CancelGroup();
         await WhenIdle().ConfigureAwait(false);
+        await _onGroupCanceled.DisposeAsync().ConfigureAwait(false);
         _limiter.Dispose();
         _cts.Dispose();
     }
 
-    // Perf: producers wait here whenever every slot is busy, the steady state of a bounded fan-out; pooled builders
-    // recycle the state machine instead of allocating one per wait.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> GoSlowAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    private ValueTask<bool> GoSlow(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
     {
-        // The wait ends when the caller's token or the group's token fires, whichever is first.
-        using var linked = cancellationToken.CanBeCanceled
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, CancellationToken)
-            : null;
-        TaskLimiterLease lease;
-        try
+        if (cancellationToken.IsCancellationRequested)
         {
-            lease = await _limiter.AcquireAsync(linked?.Token ?? CancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false; // The group was canceled, not the caller.
-        }
-        catch (LimiterRejectedException)
-        {
-            return false; // Disposed while waiting.
+            return ValueTask.FromCanceled<bool>(cancellationToken);
         }
 
-        if (CancellationToken.IsCancellationRequested)
+        Waiter waiter;
+        short version;
+        lock (_handOffLock)
         {
-            lease.Dispose();
-            return false;
+            if (CancellationToken.IsCancellationRequested)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            // Counted before looking at the slots once more, as in Dekker's algorithm (paired with OnUnitCompleted,
+            // which gives its slot back and then looks at the count; both are full fences): either this sees the
+            // slot that an ending unit gave back, or that unit sees this waiter and hands it its slot. A waiter is
+            // therefore never left parked beside a free slot.
+            Interlocked.Increment(ref _waiting);
+            if (_limiter.TryAcquire(out var lease))
+            {
+                Interlocked.Decrement(ref _waiting);
+                Start(lease, work);
+                return new ValueTask<bool>(true);
+            }
+
+            waiter = _waiterPool.Count > 0 ? _waiterPool.Pop() : new Waiter(this);
+            version = waiter.Prepare(work, ExecutionContext.Capture());
+            _waiters.Enqueue(waiter);
         }
 
-        Start(lease, work);
-        return true;
+        if (cancellationToken.CanBeCanceled)
+        {
+            waiter.Registration = cancellationToken.UnsafeRegister(
+                static (state, token) => ((Waiter)state!).OnCallerCanceled(token), waiter);
+        }
+
+        return new ValueTask<bool>(waiter, version);
     }
 
     private void Start(TaskLimiterLease lease, Func<CancellationToken, Task> work)
     {
         Interlocked.Increment(ref _running);
-        Interlocked.Increment(ref _started);
         var unit = RentUnit();
         unit.Prepare(lease, work, ExecutionContext.Capture());
         ThreadPool.UnsafeQueueUserWorkItem(unit, preferLocal: false);
     }
 
-    private void OnUnitCompleted(Unit unit, Task? completed, Exception? synchronousFailure)
+    /// <summary>Records how a unit ended and gives its slot back, or hands the slot to the oldest waiting producer.</summary>
+    /// <returns><see langword="true"/> when <paramref name="unit"/> now holds a waiting producer's work, which its caller runs.</returns>
+    private bool OnUnitCompleted(Unit unit, Task? completed, Exception? synchronousFailure)
     {
         var failure = synchronousFailure;
         if (failure is null)
@@ -241,9 +263,7 @@ public sealed class TaskGroup : IAsyncDisposable
                 // Same outcome as awaiting the task: the first exception, or OperationCanceledException.
                 completed!.GetAwaiter().GetResult();
             }
-#pragma warning disable CA1031 // Every failure of a unit is recorded, whatever its type: that is the group's contract.
             catch (Exception ex)
-#pragma warning restore CA1031
             {
                 failure = ex;
             }
@@ -268,10 +288,87 @@ public sealed class TaskGroup : IAsyncDisposable
             }
         }
 
-        var lease = unit.Lease;
+        unit.Lease.Dispose();
+        if (Volatile.Read(ref _waiting) != 0 && TryHandOff(unit))
+        {
+            return true;
+        }
+
         ReturnUnit(unit);
-        lease.Dispose();
         OnUnitEnded();
+        return false;
+    }
+
+    // Perf: the ending unit's thread starts the next waiting producer's work itself, so a saturated group pays no
+    // thread-pool dispatch per unit; the slot is given back and taken again so that the limiter counts every unit.
+    private bool TryHandOff(Unit unit)
+    {
+        Waiter? next = null;
+        TaskLimiterLease lease = default;
+        lock (_handOffLock)
+        {
+            while (_waiters.Count > 0 && !CancellationToken.IsCancellationRequested)
+            {
+                var head = _waiters.Peek();
+                if (!head.IsQueued)
+                {
+                    _waiters.Dequeue(); // Its caller's token fired; it was signalled then.
+                    continue;
+                }
+
+                if (!_limiter.TryAcquire(out lease))
+                {
+                    break; // A producer's fast path took the slot: its unit hands off when it ends.
+                }
+
+                _waiters.Dequeue();
+                if (head.TryTake())
+                {
+                    Interlocked.Decrement(ref _waiting);
+                    next = head;
+                    break;
+                }
+
+                lease.Dispose();
+            }
+        }
+
+        if (next is null)
+        {
+            return false;
+        }
+
+        // The producer is told once its work has started (see Unit.RunUntilPending); until then it stays parked.
+        unit.Prepare(lease, next.Work!, next.Context);
+        unit.Starter = next;
+        return true;
+    }
+
+    // The group's token fired: every waiting producer stops waiting, with false.
+    private void ReleaseWaiters()
+    {
+        lock (_handOffLock)
+        {
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                if (waiter.TryCancel())
+                {
+                    Interlocked.Decrement(ref _waiting);
+                    waiter.SignalNotStarted();
+                }
+            }
+        }
+    }
+
+    private void ReturnWaiter(Waiter waiter)
+    {
+        lock (_handOffLock)
+        {
+            if (_waiterPool.Count < _maxPooledUnits)
+            {
+                _waiterPool.Push(waiter);
+            }
+        }
     }
 
     // Perf: a group has at most MaxConcurrency units in flight, so a stack of that many recycled units means a steady
@@ -350,24 +447,124 @@ public sealed class TaskGroup : IAsyncDisposable
         }
     }
 
+    /// <summary>A producer waiting for a slot, with the work it wants started; the awaitable its GoAsync returns. Recycled.</summary>
+    private sealed class Waiter : IValueTaskSource<bool>
+    {
+        private const int Queued = 0;
+        private const int Taken = 1;
+        private const int Canceled = 2;
+
+        private readonly TaskGroup _group;
+        private ManualResetValueTaskSourceCore<bool> _core;
+        private int _state;
+
+        internal Waiter(TaskGroup group)
+        {
+            _group = group;
+
+            // Set again by each signal: the producer continues inline only where that is safe (see SignalStarted).
+            _core.RunContinuationsAsynchronously = true;
+        }
+
+        internal Func<CancellationToken, Task>? Work { get; private set; }
+
+        internal ExecutionContext? Context { get; private set; }
+
+        internal CancellationTokenRegistration Registration { get; set; }
+
+        internal bool IsQueued => Volatile.Read(ref _state) == Queued;
+
+        internal short Prepare(Func<CancellationToken, Task> work, ExecutionContext? context)
+        {
+            _core.Reset();
+            _state = Queued;
+            Work = work;
+            Context = context;
+            return _core.Version;
+        }
+
+        internal bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+
+        internal bool TryCancel() => Interlocked.CompareExchange(ref _state, Canceled, Queued) == Queued;
+
+        /// <summary>Tells the producer its work started.</summary>
+        /// <param name="inline">
+        /// Whether the producer may continue on this thread, which must then have nothing left to do: it is a unit's
+        /// thread whose work is pending (its continuation runs elsewhere). Otherwise the producer continues on the pool.
+        /// </param>
+        internal void SignalStarted(bool inline)
+        {
+            _core.RunContinuationsAsynchronously = !inline;
+            _core.SetResult(true);
+        }
+
+        internal void SignalNotStarted()
+        {
+            _core.RunContinuationsAsynchronously = true;
+            _core.SetResult(false);
+        }
+
+        internal void OnCallerCanceled(CancellationToken token)
+        {
+            // Left in the queue: the next unit that looks at it skips it.
+            if (TryCancel())
+            {
+                Interlocked.Decrement(ref _group._waiting);
+                _core.RunContinuationsAsynchronously = true;
+                _core.SetException(new OperationCanceledException(token));
+            }
+        }
+
+        public bool GetResult(short token)
+        {
+            try
+            {
+                return _core.GetResult(token);
+            }
+            finally
+            {
+                Registration.Dispose();
+                Registration = default;
+                Work = null;
+                Context = null;
+
+                // Only a taken waiter is out of the queue for sure; a canceled one may still sit in it until skipped.
+                if (Volatile.Read(ref _state) == Taken)
+                {
+                    _group.ReturnWaiter(this);
+                }
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
+    }
+
     /// <summary>One unit of work on its way through the thread pool; recycled by the group.</summary>
     private sealed class Unit : IThreadPoolWorkItem
     {
-        private static readonly ContextCallback s_runInContext = static state => ((Unit)state!).Run();
+        private static readonly ContextCallback s_startInContext = static state => ((Unit)state!).StartWork();
 
         private readonly TaskGroup _group;
         private readonly Action _onCompleted;
         private Func<CancellationToken, Task>? _work;
         private ExecutionContext? _context;
-        private Task? _running;
+        private Task? _pending;
+        private Task? _completedSynchronously;
+        private Exception? _synchronousFailure;
 
         internal Unit(TaskGroup group)
         {
             _group = group;
-            _onCompleted = () => _group.OnUnitCompleted(this, _running, null);
+            _onCompleted = OnPendingCompleted;
         }
 
         internal TaskLimiterLease Lease { get; private set; }
+
+        /// <summary>The waiting producer whose work this unit holds, to be told once the work has started.</summary>
+        internal Waiter? Starter { get; set; }
 
         internal void Prepare(TaskLimiterLease lease, Func<CancellationToken, Task> work, ExecutionContext? context)
         {
@@ -379,47 +576,97 @@ public sealed class TaskGroup : IAsyncDisposable
         internal void Clear()
         {
             Lease = default;
+            Starter = null;
             _work = null;
             _context = null;
-            _running = null;
+            _pending = null;
+            _completedSynchronously = null;
+            _synchronousFailure = null;
         }
 
-        // Runs the work with the producer's execution context, as Task.Run would.
-        public void Execute()
+        public void Execute() => RunUntilPending();
+
+        // Runs this unit's work and, each time the group hands it a waiting producer's work, that work too, until a
+        // work is still running when its call returns (then the completion callback carries on) or nobody waits.
+        private void RunUntilPending()
         {
-            if (_context is null)
+            do
             {
-                Run();
+                // With the producer's execution context, as Task.Run would.
+                if (_context is null)
+                {
+                    StartWork();
+                }
+                else
+                {
+                    ExecutionContext.Run(_context, s_startInContext, this);
+                }
+
+                var starter = Starter;
+                Starter = null;
+                if (_pending is { } pending)
+                {
+                    // Perf: once the work is pending this thread has nothing left to do, so the producer that handed it
+                    // over continues here (until its next wait) instead of through another thread-pool work item.
+                    // Read before registering: the callback may run this unit again at once on another thread.
+                    pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onCompleted);
+                    starter?.SignalStarted(inline: true);
+                    return;
+                }
+
+                starter?.SignalStarted(inline: false);
             }
-            else
-            {
-                ExecutionContext.Run(_context, s_runInContext, this);
-            }
+            while (_group.OnUnitCompleted(this, _completedSynchronously, _synchronousFailure));
         }
 
-        private void Run()
+        private void StartWork()
         {
-            Task running;
+            _pending = null;
+            _completedSynchronously = null;
+            _synchronousFailure = null;
+            Task? running;
             try
             {
                 running = _work!(_group.CancellationToken);
             }
-#pragma warning disable CA1031 // A synchronous throw is the unit's failure, recorded like an asynchronous one.
             catch (Exception ex)
-#pragma warning restore CA1031
             {
-                _group.OnUnitCompleted(this, null, ex);
+                // A synchronous throw is the unit's failure, recorded like an asynchronous one.
+                _synchronousFailure = ex;
                 return;
             }
 
-            if (running.IsCompleted)
+            if (running is null)
             {
-                _group.OnUnitCompleted(this, running, null);
+                _synchronousFailure = new InvalidOperationException(NullTaskMessage);
+            }
+            else if (running.IsCompleted)
+            {
+                _completedSynchronously = running;
+            }
+            else
+            {
+                _pending = running;
+            }
+        }
+
+        private void OnPendingCompleted()
+        {
+            if (!_group.OnUnitCompleted(this, _pending, null))
+            {
                 return;
             }
 
-            _running = running;
-            running.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onCompleted);
+            // The next work starts on the thread pool, as every unit does: here when the finished work completed on a
+            // pool thread (the usual case), otherwise through a new work item rather than on whoever completed it.
+            if (Thread.CurrentThread.IsThreadPoolThread)
+            {
+                RunUntilPending();
+            }
+            else
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
         }
     }
 }

@@ -13,4 +13,10 @@ public sealed class TaskGroupOptions
 
     /// <summary>The factory that creates the <c>Governance</c> meter; when <see langword="null"/>, a process-wide meter is used.</summary>
     public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>The first problem with these options, as the exception the group throws for it; <see langword="null"/> when valid.</summary>
+    internal ArgumentException? Validate() =>
+        MaxConcurrency <= 0
+            ? new ArgumentOutOfRangeException("options", MaxConcurrency, "TaskGroupOptions.MaxConcurrency (maxConcurrency) must be greater than zero.")
+            : null;
 }

@@ -31,4 +31,13 @@ public static class GovernanceMeter
 
     /// <summary>Tag saying which ticker state machine handler failed: <c>tick</c> or <c>event</c>.</summary>
     public const string TickerHandlerTag = "governance.ticker.handler";
+
+    /// <summary>
+    /// The bucket boundaries, in seconds, of every queue-wait histogram (limiters' and pools'): from a millisecond, where
+    /// a healthy queue lives, to 30 seconds, past any sensible queue timeout.
+    /// </summary>
+    internal static InstrumentAdvice<double> QueueWaitAdvice { get; } = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    };
 }

@@ -33,7 +33,7 @@ internal sealed class LimiterMetrics
         QueueWait = meter.CreateHistogram<double>(
             "governance.limiter.queue_wait", "s", "Time callers that had to queue waited before getting a slot.",
             tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+            advice: GovernanceMeter.QueueWaitAdvice);
     }
 
     internal Counter<long> Rejected { get; }

@@ -15,8 +15,7 @@ internal sealed class TickerMetrics
 {
     private static readonly ConditionalWeakTable<Meter, TickerMetrics> s_byMeter = new();
 
-    private readonly Lock _registryLock = new();
-    private readonly List<WeakReference<TickerStateMachine>> _machines = new();
+    private readonly WeakRegistry<TickerStateMachine> _machines = new();
 
     private TickerMetrics(Meter meter)
     {
@@ -40,21 +39,9 @@ internal sealed class TickerMetrics
 
     internal static TickerMetrics For(Meter meter) => s_byMeter.GetValue(meter, static m => new TickerMetrics(m));
 
-    internal void Register(TickerStateMachine machine)
-    {
-        lock (_registryLock)
-        {
-            _machines.Add(new WeakReference<TickerStateMachine>(machine));
-        }
-    }
+    internal void Register(TickerStateMachine machine) => _machines.Add(machine);
 
-    internal void Unregister(TickerStateMachine machine)
-    {
-        lock (_registryLock)
-        {
-            _machines.RemoveAll(w => !w.TryGetTarget(out var m) || ReferenceEquals(m, machine));
-        }
-    }
+    internal void Unregister(TickerStateMachine machine) => _machines.Remove(machine);
 
     private List<Measurement<long>> Observe(Func<TickerStateMachineStatistics, long> select)
     {
@@ -93,17 +80,12 @@ internal sealed class TickerMetrics
 
     private List<TickerStateMachineStatistics> Snapshot()
     {
-        var snapshot = new List<TickerStateMachineStatistics>();
-        lock (_registryLock)
+        // Statistics are read outside the registry's lock, as for limiters: a machine's snapshot reads its queue.
+        var machines = _machines.Snapshot();
+        var snapshot = new List<TickerStateMachineStatistics>(machines.Count);
+        foreach (var machine in machines)
         {
-            _machines.RemoveAll(static w => !w.TryGetTarget(out _));
-            foreach (var weak in _machines)
-            {
-                if (weak.TryGetTarget(out var machine))
-                {
-                    snapshot.Add(machine.GetStatistics());
-                }
-            }
+            snapshot.Add(machine.GetStatistics());
         }
 
         return snapshot;

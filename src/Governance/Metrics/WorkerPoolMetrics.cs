@@ -22,7 +22,7 @@ internal sealed class WorkerPoolMetrics
         QueueWait = meter.CreateHistogram<double>(
             "governance.pool.queue_wait", "s", "Time items waited in the queue before a worker took them.",
             tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+            advice: GovernanceMeter.QueueWaitAdvice);
     }
 
     internal Histogram<double> QueueWait { get; }

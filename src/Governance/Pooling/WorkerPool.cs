@@ -9,23 +9,24 @@ namespace Governance;
 /// <typeparam name="T">The item type.</typeparam>
 /// <remarks>
 /// <code>
-/// await using var pool = new WorkerPool&lt;Order&gt;(HandleAsync, new WorkerPoolOptions { Workers = 8, Capacity = 1000 });
+/// await using var pool = new WorkerPool&lt;Order&gt;(HandleAsync, new WorkerPoolOptions { Workers = 8, Capacity = 1000 },
+///     onError: (order, error) =&gt; failed.Add(order.Id));   // typed by T: no casts, no boxing
 /// await pool.EnqueueAsync(order, ct);   // waits while the queue is full (backpressure)
 /// await pool.CompleteAsync();           // stop intake and drain: every accepted item is handled
 /// </code>
 /// <para><b>Handling.</b> Each item is handed to the handler exactly once, by one worker. A handler that throws never
-/// kills its worker: the failure is counted, logged through <see cref="WorkerPoolOptions.Logger"/>, passed to
-/// <see cref="WorkerPoolOptions.OnError"/>, and the worker takes the next item. The handler's token fires only when
+/// kills its worker: the failure is counted, logged through <see cref="WorkerPoolOptions.Logger"/>, passed with its item
+/// to the constructor's <c>onError</c>, and the worker takes the next item. The handler's token fires only when
 /// the pool is disposed.</para>
 /// <para><b>Full queue.</b> <see cref="WorkerPoolOptions.FullMode"/> decides: wait, drop the oldest or newest queued
-/// item (counted and passed to <see cref="WorkerPoolOptions.OnDropped"/>), or refuse the new one
+/// item (counted and passed to the constructor's <c>onDropped</c>), or refuse the new one
 /// (<see cref="WorkerPoolRejectedException"/> from <see cref="EnqueueAsync"/>, <see langword="false"/> from
 /// <see cref="TryEnqueue"/>). A refused item is always reported to the caller; it is never dropped silently.</para>
 /// <para><b>Shutdown.</b> <see cref="CompleteAsync"/> stops intake and waits until every queued item is handled.
 /// <see cref="DisposeAsync"/> stops intake, cancels running handlers through their token (an
 /// <see cref="OperationCanceledException"/> they throw then counts as canceled, not failed), waits for the workers to
 /// stop, and drops the items still queued: each is counted in <see cref="WorkerPoolStatistics.Dropped"/> and passed
-/// to <see cref="WorkerPoolOptions.OnDropped"/>. Call <see cref="CompleteAsync"/> first to drain instead.</para>
+/// to <c>onDropped</c>. Call <see cref="CompleteAsync"/> first to drain instead.</para>
 /// <para><b>Resizing.</b> <see cref="SetWorkerCount"/> adds workers at once, or retires some: a retiring worker
 /// finishes its current item and takes no other.</para>
 /// <para><b>Metrics.</b> On the <c>Governance</c> meter with the tag <c>governance.pool.name</c>:
@@ -40,15 +41,15 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         LogLevel.Error, new EventId(1, "WorkerPoolHandlerFailed"), "WorkerPool '{PoolName}': the handler failed; the worker goes on with the next item.");
 
     private static readonly Action<ILogger, string, Exception?> s_logCallbackFailed = LoggerMessage.Define<string>(
-        LogLevel.Warning, new EventId(2, "WorkerPoolCallbackFailed"), "WorkerPool '{PoolName}': an OnError or OnDropped callback threw.");
+        LogLevel.Warning, new EventId(2, "WorkerPoolCallbackFailed"), "WorkerPool '{PoolName}': an onError or onDropped callback threw.");
 
     private readonly Func<T, CancellationToken, Task> _handler;
     private readonly PoolQueue<T> _queue;
     private readonly WorkerPoolFullMode _fullMode;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger? _logger;
-    private readonly Action<Exception, object?>? _onError;
-    private readonly Action<object?>? _onDropped;
+    private readonly Action<T, Exception>? _onError;
+    private readonly Action<T>? _onDropped;
     private readonly WorkerPoolMetrics _metrics;
     private readonly KeyValuePair<string, object?> _nameTag;
     private readonly CancellationTokenSource _stop = new();
@@ -66,10 +67,21 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
     /// <summary>Creates the pool and starts its workers.</summary>
     /// <param name="handler">Handles one item; receives a token that fires when the pool is disposed.</param>
     /// <param name="options">The settings; validated and copied.</param>
+    /// <param name="onError">
+    /// Called with the item and the exception when the handler throws; the worker goes on with the next item either
+    /// way. Runs on the worker; an exception it throws is logged and otherwise ignored. Optional.
+    /// </param>
+    /// <param name="onDropped">
+    /// Called with each item the pool drops without handling it: displaced by <see cref="WorkerPoolFullMode.DropOldest"/>
+    /// or <see cref="WorkerPoolFullMode.DropNewest"/>, or still queued when the pool is disposed. Every such item is also
+    /// counted in <see cref="WorkerPoolStatistics.Dropped"/>. Runs on the thread that displaced or disposed; an
+    /// exception it throws is logged and otherwise ignored. Optional.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
     /// <exception cref="ArgumentException"><see cref="WorkerPoolOptions.Name"/> or <see cref="WorkerPoolOptions.TimeProvider"/> is <see langword="null"/>.</exception>
-    public WorkerPool(Func<T, CancellationToken, Task> handler, WorkerPoolOptions options)
+    public WorkerPool(
+        Func<T, CancellationToken, Task> handler, WorkerPoolOptions options, Action<T, Exception>? onError = null, Action<T>? onDropped = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(options);
@@ -84,8 +96,8 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         _fullMode = options.FullMode;
         _timeProvider = options.TimeProvider;
         _logger = options.Logger;
-        _onError = options.OnError;
-        _onDropped = options.OnDropped;
+        _onError = onError;
+        _onDropped = onDropped;
         _nameTag = new KeyValuePair<string, object?>(GovernanceMeter.PoolNameTag, Name);
         _metrics = WorkerPoolMetrics.For(MeterProvider.Get(options.MeterFactory));
         _queue = PoolQueue<T>.Create(options.Capacity, options.FullMode, _metrics.QueueWait.Enabled ? _timeProvider : null, OnItemDropped);
@@ -347,11 +359,9 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         {
             try
             {
-                _onError(exception, item);
+                _onError(item, exception);
             }
-#pragma warning disable CA1031 // A failing callback must not kill the worker; it is logged.
             catch (Exception callbackFailure)
-#pragma warning restore CA1031
             {
                 LogCallbackFailure(callbackFailure);
             }
@@ -367,9 +377,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
             {
                 _onDropped(item);
             }
-#pragma warning disable CA1031 // A failing callback must not break the writer that displaced the item; it is logged.
             catch (Exception callbackFailure)
-#pragma warning restore CA1031
             {
                 LogCallbackFailure(callbackFailure);
             }

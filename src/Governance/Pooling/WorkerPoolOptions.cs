@@ -27,19 +27,6 @@ public sealed class WorkerPoolOptions
     /// <summary>Where handler failures are logged (as errors, with the pool's name). Optional.</summary>
     public ILogger? Logger { get; set; }
 
-    /// <summary>
-    /// Called with the exception and the item when the handler throws. The worker goes on with the next item either way.
-    /// Runs on the worker; an exception it throws is logged and otherwise ignored.
-    /// </summary>
-    public Action<Exception, object?>? OnError { get; set; }
-
-    /// <summary>
-    /// Called with each item the pool drops without processing: displaced by <see cref="WorkerPoolFullMode.DropOldest"/>
-    /// or <see cref="WorkerPoolFullMode.DropNewest"/>, or still queued when the pool is disposed. Every such item is
-    /// also counted in <see cref="WorkerPoolStatistics.Dropped"/>.
-    /// </summary>
-    public Action<object?>? OnDropped { get; set; }
-
     /// <summary>The first problem with these options, as the exception the pool throws for it; <see langword="null"/> when valid.</summary>
     /// <remarks>Shared by the constructor and the DI validator, so both report the same message.</remarks>
     internal ArgumentException? Validate()

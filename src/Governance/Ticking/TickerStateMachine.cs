@@ -21,9 +21,6 @@ public abstract class TickerStateMachine : IAsyncDisposable
     private const int Running = 1;
     private const int Stopping = 2;
 
-    // The largest period a System.Threading timer accepts (0xFFFFFFFE ms).
-    private const double MaxTimerMilliseconds = 4294967294;
-
     private static readonly TimerCallback s_onTimer = static state => ((TickerStateMachine)state!).OnTimer();
 
     private static readonly Action<ILogger, string, string, Exception?> s_logHandlerFailed = LoggerMessage.Define<string, string>(
@@ -53,7 +50,12 @@ public abstract class TickerStateMachine : IAsyncDisposable
 
     private int _state;
     private int _sleeping;
+
+    // Creating, changing and disposing the timer happen under this lock, so that a period set while the machine starts
+    // or stops is never lost and never applied to a disposed timer.
+    private readonly Lock _timerLock = new();
     private ITimer? _timer;
+    private long _periodTicks;
 
     // At most one tick is pending, as Go's ticker channel holds at most one: the timer sets the flag and the loop
     // clears it when it runs the tick, so firings while a tick is pending merge into it.
@@ -77,25 +79,13 @@ public abstract class TickerStateMachine : IAsyncDisposable
     private protected TickerStateMachine(TickerStateMachineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Period <= TimeSpan.Zero || options.Period.TotalMilliseconds > MaxTimerMilliseconds)
+        if (options.Validate() is { } invalid)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Period,
-                "TickerStateMachineOptions.Period must be positive and at most 49 days.");
-        }
-
-        if (options.EventCapacity <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.EventCapacity,
-                "TickerStateMachineOptions.EventCapacity must be greater than zero.");
-        }
-
-        if (options.TimeProvider is null)
-        {
-            throw new ArgumentException("TickerStateMachineOptions.TimeProvider must not be null.", nameof(options));
+            throw invalid;
         }
 
         Name = options.Name ?? GetType().Name;
-        Period = options.Period;
+        _periodTicks = options.Period.Ticks;
         EventCapacity = options.EventCapacity;
         _timeProvider = options.TimeProvider;
         _stopOnError = options.StopOnError;
@@ -106,8 +96,8 @@ public abstract class TickerStateMachine : IAsyncDisposable
     /// <summary>The machine's name, from <see cref="TickerStateMachineOptions.Name"/> or the derived type's name.</summary>
     public string Name { get; }
 
-    /// <summary>The time between two ticks.</summary>
-    public TimeSpan Period { get; }
+    /// <summary>The time between two ticks: <see cref="TickerStateMachineOptions.Period"/>, or the last <see cref="SetPeriod"/>.</summary>
+    public TimeSpan Period => new(Volatile.Read(ref _periodTicks));
 
     /// <summary>How many posted events may wait for the loop.</summary>
     public int EventCapacity { get; }
@@ -158,7 +148,11 @@ public abstract class TickerStateMachine : IAsyncDisposable
 
         try
         {
-            _timer = _timeProvider.CreateTimer(s_onTimer, this, Period, Period);
+            lock (_timerLock)
+            {
+                _timer = _timeProvider.CreateTimer(s_onTimer, this, Period, Period);
+            }
+
             _ = Task.Run(RunLoopAsync, CancellationToken.None);
         }
         finally
@@ -201,6 +195,29 @@ public abstract class TickerStateMachine : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_completion.Task.IsCompleted)
         {
             AbortLoop();
+        }
+    }
+
+    /// <summary>Changes the time between two ticks, live.</summary>
+    /// <param name="period">The new period; positive and at most 49 days.</param>
+    /// <remarks>
+    /// On a running machine the next tick comes one new period after this call, and every period after that; a tick
+    /// already pending still runs. Before the start, the timer starts with this period; after a stop, it has no effect.
+    /// Registered machines call it when configuration reloads (see
+    /// <c>TickerStateMachineServiceCollectionExtensions.AddTickerStateMachine</c>).
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is not positive or exceeds 49 days; the period is unchanged.</exception>
+    public void SetPeriod(TimeSpan period)
+    {
+        if (TickerStateMachineOptions.ValidatePeriod(period, nameof(period)) is { } invalid)
+        {
+            throw invalid;
+        }
+
+        lock (_timerLock)
+        {
+            Volatile.Write(ref _periodTicks, period.Ticks);
+            _timer?.Change(period, period);
         }
     }
 
@@ -268,6 +285,9 @@ public abstract class TickerStateMachine : IAsyncDisposable
     {
     }
 
+    /// <summary>Whether the loop has found nothing to do and sleeps (or is about to) until someone rings. For tests.</summary>
+    internal bool IsLoopSleeping => Volatile.Read(ref _sleeping) != 0;
+
     /// <summary>Events accepted and not yet handled.</summary>
     private protected abstract int PendingEventCount { get; }
 
@@ -303,10 +323,10 @@ public abstract class TickerStateMachine : IAsyncDisposable
     private protected void CountEventHandled() => Volatile.Write(ref _eventsHandled, _eventsHandled + 1);
 
     /// <summary>
-    /// Counts, logs and remembers a handler failure, then runs <paramref name="hook"/>. Loop only.
+    /// Counts, logs and remembers a handler failure, then runs <paramref name="hook"/>. Loop only. With
+    /// <see cref="TickerStateMachineOptions.StopOnError"/>, the remembered failure ends the loop after this handler.
     /// </summary>
-    /// <returns><see langword="true"/> when the loop must stop (<see cref="TickerStateMachineOptions.StopOnError"/>).</returns>
-    private protected bool ReportFailure<TState>(Exception exception, bool duringTick, Action<TState, Exception> hook, TState state)
+    private protected void ReportFailure<TState>(Exception exception, bool duringTick, Action<TState, Exception> hook, TState state)
     {
         if (duringTick)
         {
@@ -339,7 +359,7 @@ public abstract class TickerStateMachine : IAsyncDisposable
 
         if (!_stopOnError)
         {
-            return false;
+            return;
         }
 
         if (_logger is not null)
@@ -348,7 +368,6 @@ public abstract class TickerStateMachine : IAsyncDisposable
         }
 
         _fatalFailure ??= exception;
-        return true;
     }
 
     /// <summary>Whether <paramref name="exception"/> is the handler honouring an aborted stop, which is not a failure.</summary>
@@ -467,7 +486,11 @@ public abstract class TickerStateMachine : IAsyncDisposable
         CloseIntake();
         Volatile.Write(ref _state, Stopping);
         Interlocked.Add(ref _eventsAbandoned, DiscardPendingEvents());
-        _timer?.Dispose();
+        lock (_timerLock)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
 
         var failure = _fatalFailure ?? loopFailure;
         if (failure is null)

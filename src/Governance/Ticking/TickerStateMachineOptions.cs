@@ -48,4 +48,35 @@ public sealed class TickerStateMachineOptions
     /// Pass the application's <see cref="IMeterFactory"/> to keep metrics scoped to a DI container.
     /// </summary>
     public IMeterFactory? MeterFactory { get; set; }
+
+    // The largest period a System.Threading timer accepts (0xFFFFFFFE ms).
+    private const double MaxTimerMilliseconds = 4294967294;
+
+    /// <summary>The first problem with these options, as the exception the machine throws for it; <see langword="null"/> when valid.</summary>
+    /// <remarks>Shared by the constructor and the DI validator, so both report the same message.</remarks>
+    internal ArgumentException? Validate()
+    {
+        if (ValidatePeriod(Period, "options") is { } invalidPeriod)
+        {
+            return invalidPeriod;
+        }
+
+        if (EventCapacity <= 0)
+        {
+            return new ArgumentOutOfRangeException("options", EventCapacity, "TickerStateMachineOptions.EventCapacity must be greater than zero.");
+        }
+
+        if (TimeProvider is null)
+        {
+            return new ArgumentException("TickerStateMachineOptions.TimeProvider must not be null.", "options");
+        }
+
+        return null;
+    }
+
+    /// <summary>The problem with <paramref name="period"/> as a ticker's period, or <see langword="null"/> when it is valid.</summary>
+    internal static ArgumentOutOfRangeException? ValidatePeriod(TimeSpan period, string parameterName) =>
+        period <= TimeSpan.Zero || period.TotalMilliseconds > MaxTimerMilliseconds
+            ? new ArgumentOutOfRangeException(parameterName, period, "TickerStateMachineOptions.Period must be positive and at most 49 days.")
+            : null;
 }

@@ -253,6 +253,70 @@ public sealed class TaskGroupTests
     }
 
     [Fact]
+    public async Task DisposeAsync_NoWorkRunning_StillCancelsTheGroupsToken()
+    {
+        var group = new TaskGroup(maxConcurrency: 2);
+        var canceledByDisposal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = group.CancellationToken.Register(() => canceledByDisposal.TrySetResult());
+        Assert.True(await group.GoAsync(_ => Task.CompletedTask));
+        await group.WaitAsync().Bounded();
+        Assert.Equal(0, group.Running);
+
+        await group.DisposeAsync().AsTask().Bounded();
+
+        // Whoever holds the token (a registration, a linked source, a loop polling it) learns the group is over.
+        Assert.True(group.CancellationToken.IsCancellationRequested);
+        await canceledByDisposal.Task.Bounded();
+    }
+
+    [Fact]
+    public async Task DisposeAsync_NeverUsed_CancelsTheGroupsToken()
+    {
+        var group = new TaskGroup(maxConcurrency: 1);
+        await group.DisposeAsync().AsTask().Bounded();
+        Assert.True(group.CancellationToken.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task GoAsync_WorkReturnsNullTask_IsAFailureOfTheGroup()
+    {
+        // Before the fix the null reached the thread pool as a NullReferenceException and took the process down.
+        await using var group = new TaskGroup(maxConcurrency: 1);
+        Assert.True(await group.GoAsync(_ => null!));
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => group.WaitAsync().Bounded());
+        Assert.Contains("null", ex.Message, StringComparison.Ordinal);
+        Assert.True(group.CancellationToken.IsCancellationRequested);
+        Assert.Same(ex, Assert.Single(group.Errors));
+        Assert.Equal(0, group.Running);
+    }
+
+    [Fact]
+    public async Task GoAsync_WaitingProducersCanceledOne_IsSkippedAndTheNextInLineGetsTheSlot()
+    {
+        await using var group = new TaskGroup(maxConcurrency: 1);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(await group.GoAsync(_ => gate.Task));
+
+        using var cts = new CancellationTokenSource();
+        var order = new List<string>();
+        var canceled = group.GoAsync(_ => { order.Add("canceled"); return Task.CompletedTask; }, cts.Token);
+        var second = group.GoAsync(_ => { lock (order) { order.Add("second"); } return Task.CompletedTask; });
+        var third = group.GoAsync(_ => { lock (order) { order.Add("third"); } return Task.CompletedTask; });
+        Assert.False(group.TryGo(_ => Task.CompletedTask)); // producers are waiting: nobody overtakes them
+
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => canceled.AsTask().Bounded());
+        Assert.False(second.IsCompleted);
+
+        gate.SetResult();
+        Assert.True(await second.Bounded());
+        Assert.True(await third.Bounded());
+        await group.WaitAsync().Bounded();
+        Assert.Equal(["second", "third"], order);
+        Assert.Equal(0, group.Running);
+    }
+
+    [Fact]
     public async Task GoAsync_SynchronousThrow_IsAFailureNotAnEscape()
     {
         await using var group = new TaskGroup(maxConcurrency: 1);

@@ -24,8 +24,6 @@ public sealed class WorkerPoolStressTests
             Workers = 4,
             Capacity = 32,
             FullMode = mode,
-            OnDropped = item => dropped.AddOrUpdate((int)item!, 1, (_, n) => n + 1),
-            OnError = (_, item) => failedItems.AddOrUpdate((int)item!, 1, (_, n) => n + 1),
         };
         var pool = new WorkerPool<int>(async (item, _) =>
         {
@@ -39,7 +37,10 @@ public sealed class WorkerPoolStressTests
             {
                 throw new InvalidOperationException("random failure");
             }
-        }, options);
+        },
+        options,
+        onError: (item, _) => failedItems.AddOrUpdate(item, 1, (_, n) => n + 1),
+        onDropped: item => dropped.AddOrUpdate(item, 1, (_, n) => n + 1));
 
         var resizer = Task.Run(async () =>
         {

@@ -64,11 +64,10 @@ public sealed class WorkerPoolTests
     public async Task Handler_Throws_WorkerGoesOnAndTheFailureIsReported()
     {
         var logger = new FakeLogger();
-        var errors = new ConcurrentQueue<(Exception, object?)>();
+        var errors = new ConcurrentQueue<(int Item, Exception Error)>();
         var handled = new ConcurrentQueue<int>();
         var options = Options(workers: 1);
         options.Logger = logger;
-        options.OnError = (ex, item) => errors.Enqueue((ex, item));
         await using var pool = new WorkerPool<int>((item, _) =>
         {
             if (item % 2 == 0)
@@ -78,7 +77,7 @@ public sealed class WorkerPoolTests
 
             handled.Enqueue(item);
             return Task.CompletedTask;
-        }, options);
+        }, options, onError: (item, error) => errors.Enqueue((item, error)));
 
         for (var i = 0; i < 6; i++)
         {
@@ -87,8 +86,8 @@ public sealed class WorkerPoolTests
 
         await pool.CompleteAsync().Bounded();
         Assert.Equal([1, 3, 5], handled.ToArray());
-        Assert.Equal([0, 2, 4], errors.Select(e => (int)e.Item2!).ToArray());
-        Assert.All(errors, e => Assert.IsType<InvalidOperationException>(e.Item1));
+        Assert.Equal([0, 2, 4], errors.Select(e => e.Item).ToArray());
+        Assert.All(errors, e => Assert.IsType<InvalidOperationException>(e.Error));
         Assert.Equal(3, logger.Collector.GetSnapshot().Count(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Error && r.Message.Contains("orders", StringComparison.Ordinal)));
         var statistics = pool.GetStatistics();
         Assert.Equal(3, statistics.Processed);
@@ -99,7 +98,6 @@ public sealed class WorkerPoolTests
     public async Task OnError_Throwing_DoesNotKillTheWorker()
     {
         var options = Options(workers: 1);
-        options.OnError = (_, _) => throw new InvalidOperationException("callback is broken too");
         var handled = 0;
         await using var pool = new WorkerPool<int>((item, _) =>
         {
@@ -110,7 +108,7 @@ public sealed class WorkerPoolTests
 
             Interlocked.Increment(ref handled);
             return Task.CompletedTask;
-        }, options);
+        }, options, onError: (_, _) => throw new InvalidOperationException("callback is broken too"));
         await pool.EnqueueAsync(0);
         await pool.EnqueueAsync(1);
         await pool.CompleteAsync().Bounded();
@@ -179,10 +177,9 @@ public sealed class WorkerPoolTests
     [InlineData(WorkerPoolFullMode.DropNewest, 2)]
     public async Task DropModes_FullQueue_DropOneQueuedItemCountAndReportIt(WorkerPoolFullMode mode, int expectedDropped)
     {
-        var dropped = new ConcurrentQueue<object?>();
+        var dropped = new ConcurrentQueue<int>();
         var handled = new ConcurrentQueue<int>();
         var options = Options(workers: 1, capacity: 2, mode: mode);
-        options.OnDropped = dropped.Enqueue;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var pool = new WorkerPool<int>(async (item, _) =>
@@ -190,7 +187,7 @@ public sealed class WorkerPoolTests
             started.TrySetResult();
             await gate.Task;
             handled.Enqueue(item);
-        }, options);
+        }, options, onDropped: dropped.Enqueue);
         await pool.EnqueueAsync(0);
         await started.Task.Bounded();
         await pool.EnqueueAsync(1);
@@ -198,13 +195,47 @@ public sealed class WorkerPoolTests
 
         Assert.True(pool.TryEnqueue(3));
 
-        Assert.Equal([expectedDropped], dropped.Select(d => (int)d!).ToArray());
+        Assert.Equal([expectedDropped], dropped.ToArray());
         gate.SetResult();
         await pool.CompleteAsync().Bounded();
         var statistics = pool.GetStatistics();
         Assert.Equal(1, statistics.Dropped);
         Assert.Equal(3, statistics.Processed);
         Assert.DoesNotContain(expectedDropped, handled);
+    }
+
+    [Fact]
+    public async Task OnDropped_ValueTypeItems_ReachTheCallbackUnboxed()
+    {
+        const int Drops = 1_000;
+        long droppedSum = 0;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = Options(workers: 1, capacity: 2, mode: WorkerPoolFullMode.DropOldest);
+        await using var pool = new WorkerPool<int>(async (_, _) =>
+        {
+            started.TrySetResult();
+            await gate.Task;
+        }, options, onDropped: item => droppedSum += item);
+        Assert.True(pool.TryEnqueue(0));
+        await started.Task.Bounded();
+        Assert.True(pool.TryEnqueue(1));
+        Assert.True(pool.TryEnqueue(2));
+        Assert.True(pool.TryEnqueue(3)); // warm up: the first drop JIT-compiles the path
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Drops; i++)
+        {
+            pool.TryEnqueue(4 + i);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        gate.SetResult();
+        await pool.CompleteAsync().Bounded();
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(Drops + 1, pool.GetStatistics().Dropped);
+        Assert.Equal(Enumerable.Range(1, Drops + 1).Sum(i => (long)i), droppedSum);
     }
 
     [Fact]
@@ -221,15 +252,14 @@ public sealed class WorkerPoolTests
     [Fact]
     public async Task DisposeAsync_CancelsRunningHandlersAndDropsQueuedItemsReportingThem()
     {
-        var dropped = new ConcurrentQueue<object?>();
+        var dropped = new ConcurrentQueue<int>();
         var options = Options(workers: 1, capacity: 10);
-        options.OnDropped = dropped.Enqueue;
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pool = new WorkerPool<int>(async (_, ct) =>
         {
             started.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
-        }, options);
+        }, options, onDropped: dropped.Enqueue);
         await pool.EnqueueAsync(0);
         await started.Task.Bounded();
         await pool.EnqueueAsync(1);
@@ -237,7 +267,7 @@ public sealed class WorkerPoolTests
 
         await pool.DisposeAsync().AsTask().Bounded();
 
-        Assert.Equal([1, 2], dropped.Select(d => (int)d!).Order().ToArray());
+        Assert.Equal([1, 2], dropped.Order().ToArray());
         var statistics = pool.GetStatistics();
         Assert.Equal(1, statistics.Canceled);
         Assert.Equal(0, statistics.Failed);

@@ -41,6 +41,10 @@ internal sealed class TestMachine(TickerStateMachineOptions options) : TickerSta
         return records;
     }
 
+    /// <summary>Blocks until the loop sleeps on its doorbell with nothing to do, or fails the test after the bound.</summary>
+    public void WaitUntilAsleep() =>
+        Assert.True(SpinWait.SpinUntil(() => IsLoopSleeping, TaskTestExtensions.Limit), "The loop never went to sleep.");
+
     protected override async ValueTask DisposeAsyncCore()
     {
         // Disposal drains the queue and waits for the running handler. A test that fails while a handler waits on one

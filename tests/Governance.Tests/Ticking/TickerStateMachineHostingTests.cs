@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Governance;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -64,7 +65,7 @@ public sealed class TickerStateMachineHostingTests
     public async Task AddTickerStateMachine_TwoMachineTypes_BothAreHosted()
     {
         using var host = BuildHost(services => services
-            .AddTickerStateMachine<OrderMachine>()
+            .AddTickerStateMachine<OrderMachine>().Services
             .AddTickerStateMachine(sp => new PaymentMachine(sp.GetRequiredService<TimeProvider>())));
         var orders = host.Services.GetRequiredService<OrderMachine>();
         var payments = host.Services.GetRequiredService<PaymentMachine>();
@@ -110,10 +111,59 @@ public sealed class TickerStateMachineHostingTests
     }
 
     [Fact]
+    public async Task AddTickerStateMachine_ConfigurationReload_TheNextTickComesAtTheNewPeriod()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Tickers:orders:Period"] = "00:00:10" })
+            .Build();
+        using var host = BuildHost(services => services.AddTickerStateMachine<OrderMachine>().Bind(configuration.GetSection("Tickers:orders")));
+        var machine = host.Services.GetRequiredService<OrderMachine>();
+        await host.StartAsync().Bounded();
+
+        // The configured period replaces the one the machine's constructor gave (TickPeriod, one second).
+        Assert.Equal(TimeSpan.FromSeconds(10), machine.Period);
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(machine.Handled.Reader.TryPeek(out _));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("tick", await machine.Handled.Reader.ReadAsync().AsTask().Bounded());
+
+        configuration["Tickers:orders:Period"] = "00:00:02";
+        configuration.Reload();
+        Assert.Equal(TimeSpan.FromSeconds(2), machine.Period);
+
+        // With the old period the next tick would be 10 s away; it comes 2 s after the reload, and every 2 s after.
+        for (var i = 0; i < 3; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(2));
+            Assert.Equal("tick", await machine.Handled.Reader.ReadAsync().AsTask().Bounded());
+        }
+
+        await host.StopAsync().Bounded();
+    }
+
+    [Fact]
+    public async Task AddTickerStateMachine_InvalidConfiguredPeriod_FailsAtStartNamingIt()
+    {
+        using var host = BuildHost(services => services.AddTickerStateMachine<OrderMachine>(o => o.Period = TimeSpan.FromSeconds(-1)));
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync().Bounded());
+        Assert.Contains("Period", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddTickerStateMachine_NoConfiguredPeriod_KeepsTheMachinesOwn()
+    {
+        using var host = BuildHost(services => services.AddTickerStateMachine<OrderMachine>());
+        var machine = host.Services.GetRequiredService<OrderMachine>();
+        await host.StartAsync().Bounded();
+        Assert.Equal(TickPeriod, machine.Period);
+        await host.StopAsync().Bounded();
+    }
+
+    [Fact]
     public void AddTickerStateMachine_NullArguments_Throw()
     {
         Assert.Throws<ArgumentNullException>(() => TickerStateMachineServiceCollectionExtensions.AddTickerStateMachine<OrderMachine>(null!));
-        Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddTickerStateMachine<OrderMachine>(null!));
+        Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddTickerStateMachine((Func<IServiceProvider, OrderMachine>)null!));
     }
 
     private sealed class OrderMachine(TimeProvider time)

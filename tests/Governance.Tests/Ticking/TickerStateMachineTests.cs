@@ -300,23 +300,67 @@ public sealed class TickerStateMachineTests
     }
 
     [Fact]
+    public async Task SetPeriod_WhileRunning_TheNextTickComesOneNewPeriodLater()
+    {
+        await using var machine = Create();
+        await machine.StartAsync();
+        _time.Advance(Period);
+        Assert.Equal("tick", await TestMachine.NextAsync(machine.Ended));
+
+        machine.SetPeriod(TimeSpan.FromSeconds(5));
+        Assert.Equal(TimeSpan.FromSeconds(5), machine.Period);
+        machine.WaitUntilAsleep();
+        _time.Advance(TimeSpan.FromSeconds(4));
+
+        // The fake clock fires timers inside Advance, and a firing rings the loop awake: still asleep means no tick.
+        Assert.True(machine.IsLoopSleeping);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("tick", await TestMachine.NextAsync(machine.Ended));
+        Assert.Equal(2, machine.GetStatistics().TicksHandled);
+    }
+
+    [Fact]
+    public async Task SetPeriod_BeforeStart_IsThePeriodTheTimerStartsWith()
+    {
+        await using var machine = Create();
+        machine.SetPeriod(TimeSpan.FromSeconds(3));
+        await machine.StartAsync();
+        machine.WaitUntilAsleep();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(machine.IsLoopSleeping);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("tick", await TestMachine.NextAsync(machine.Ended));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void SetPeriod_NotPositive_ThrowsAndKeepsThePeriod(long ticks)
+    {
+        var machine = Create();
+        Assert.Throws<ArgumentOutOfRangeException>(() => machine.SetPeriod(TimeSpan.FromTicks(ticks)));
+        Assert.Equal(Period, machine.Period);
+    }
+
+    [Fact]
     public async Task PostAndPostAsync_WhileTheLoopIdles_WakeIt()
     {
         await using var machine = Create();
         await machine.StartAsync();
 
-        // Each round gives the loop time to go to sleep on an empty queue before the next event arrives.
+        // Each round waits until the loop is asleep on an empty queue before the next event or tick arrives, so every
+        // arrival must ring the doorbell; a loop that never slept would fail here instead of passing by luck.
         for (var i = 0; i < 20; i++)
         {
+            machine.WaitUntilAsleep();
             Assert.True(machine.Post(i));
             Assert.Equal($"event:{i}", await TestMachine.NextAsync(machine.Ended));
-            await Task.Delay(1);
+            machine.WaitUntilAsleep();
             await machine.PostAsync(-i);
             Assert.Equal($"event:{-i}", await TestMachine.NextAsync(machine.Ended));
-            await Task.Delay(1);
+            machine.WaitUntilAsleep();
             _time.Advance(Period);
             Assert.Equal("tick", await TestMachine.NextAsync(machine.Ended));
-            await Task.Delay(1);
         }
     }
 
@@ -502,11 +546,28 @@ public sealed class TickerStateMachineTests
     public async Task StopAsync_Twice_WaitsForTheSameLoop()
     {
         await using var machine = Create();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        machine.Event = async (_, _) => await gate.Task;
         await machine.StartAsync();
+        machine.Post(1);
+        machine.Post(2);
+        Assert.Equal("event:1", await TestMachine.NextAsync(machine.Started));
+
+        // The loop is held by the first event: neither stop may complete before it ends.
         var first = machine.StopAsync();
         var second = machine.StopAsync();
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+        Assert.False(machine.Completion.IsCompleted);
+
+        gate.SetResult();
         await Task.WhenAll(first, second).Bounded();
-        await machine.StopAsync().Bounded();
+
+        // Both waited for the one loop, which drained the queue before ending.
+        Assert.True(machine.Completion.IsCompletedSuccessfully);
+        Assert.Equal(2, machine.GetStatistics().EventsHandled);
+        Assert.Equal(0, machine.GetStatistics().EventsAbandoned);
+        Assert.True(machine.StopAsync().IsCompletedSuccessfully);
     }
 
     [Fact]
