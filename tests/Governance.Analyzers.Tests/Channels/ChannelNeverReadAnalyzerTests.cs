@@ -176,6 +176,29 @@ public sealed class ChannelNeverReadAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_ReaderThroughPrivateProperty() => VerifyAsync("""
+        using System.Threading.Channels;
+
+        sealed class Queue
+        {
+            private readonly Channel<int> _channel = Channel.CreateUnbounded<int>();
+            private readonly Channel<int> _other = Channel.CreateUnbounded<int>();
+
+            private ChannelReader<int> Pending => _channel.Reader;
+
+            private Channel<int> Other => _other;
+
+            public void Add(int x)
+            {
+                _channel.Writer.TryWrite(x);
+                _other.Writer.TryWrite(x);
+            }
+
+            public bool TryTake(out int x) => Pending.TryRead(out x) || Other.Reader.TryRead(out x);
+        }
+        """);
+
+    [Fact]
     public Task NoReport_RegisteredInDependencyInjection() => VerifyAsync("""
         using System.Threading.Channels;
 
