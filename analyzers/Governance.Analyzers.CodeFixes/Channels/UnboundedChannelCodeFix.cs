@@ -15,7 +15,7 @@ namespace Governance.Analyzers.Channels;
 /// <summary>
 /// GOV3002: <c>Channel.CreateUnbounded&lt;T&gt;(...)</c> becomes
 /// <c>Channel.CreateBounded&lt;T&gt;(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.Wait, ... })</c>,
-/// keeping the options the unbounded channel was given.
+/// keeping the options the unbounded channel was given; a second action uses <c>FullMode = DropOldest</c> instead.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnboundedChannelCodeFix)), Shared]
 public sealed class UnboundedChannelCodeFix : CodeFixProvider
@@ -26,7 +26,14 @@ public sealed class UnboundedChannelCodeFix : CodeFixProvider
     /// </summary>
     public const int DefaultCapacity = 1000;
 
-    private const string EquivalenceKey = "GOV3002.CreateBounded";
+    /// <summary>Writers wait while the channel is full: backpressure.</summary>
+    public const string WaitEquivalenceKey = "GOV3002.CreateBounded";
+
+    /// <summary>
+    /// A full channel drops its oldest item: for a writer that must never wait, such as a connection's shared read
+    /// loop feeding subscribers, where <c>Wait</c> would stall everyone behind one slow reader.
+    /// </summary>
+    public const string DropOldestEquivalenceKey = "GOV3002.CreateBoundedDropOldest";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.UnboundedChannel);
 
@@ -43,28 +50,34 @@ public sealed class UnboundedChannelCodeFix : CodeFixProvider
         foreach (var diagnostic in context.Diagnostics)
         {
             if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is InvocationExpressionSyntax invocation
-                && CreateBounded(invocation) is not null)
+                && CreateBounded(invocation, "Wait") is not null)
             {
                 context.RegisterCodeFix(
                     CodeAction.Create(
                         $"Use a bounded channel that makes writers wait (capacity {DefaultCapacity}: adjust it)",
-                        ct => FixAsync(context.Document, invocation, ct),
-                        EquivalenceKey),
+                        ct => FixAsync(context.Document, invocation, "Wait", ct),
+                        WaitEquivalenceKey),
+                    diagnostic);
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        $"Use a bounded channel that drops the oldest item when full, for writers that must never wait (capacity {DefaultCapacity}: adjust it)",
+                        ct => FixAsync(context.Document, invocation, "DropOldest", ct),
+                        DropOldestEquivalenceKey),
                     diagnostic);
             }
         }
     }
 
-    private static async Task<Document> FixAsync(Document document, InvocationExpressionSyntax invocation, CancellationToken cancellationToken)
+    private static async Task<Document> FixAsync(Document document, InvocationExpressionSyntax invocation, string fullMode, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        return CreateBounded(invocation) is { } replacement
+        return CreateBounded(invocation, fullMode) is { } replacement
             ? document.WithSyntaxRoot(root!.ReplaceNode(invocation, replacement))
             : document;
     }
 
     /// <summary>The bounded form, or null for a shape the fix does not rewrite (prioritized channels, options in a variable).</summary>
-    private static InvocationExpressionSyntax? CreateBounded(InvocationExpressionSyntax invocation)
+    private static InvocationExpressionSyntax? CreateBounded(InvocationExpressionSyntax invocation, string fullMode)
     {
         if (invocation.Expression is not MemberAccessExpressionSyntax { Name: GenericNameSyntax { Identifier.ValueText: "CreateUnbounded" } name } access)
         {
@@ -75,7 +88,7 @@ public sealed class UnboundedChannelCodeFix : CodeFixProvider
             SyntaxFactory.AssignmentExpression(
                 SyntaxKind.SimpleAssignmentExpression,
                 SyntaxFactory.IdentifierName("FullMode"),
-                SyntaxFactory.ParseExpression("global::System.Threading.Channels.BoundedChannelFullMode.Wait").WithAdditionalAnnotations(Simplifier.Annotation)));
+                SyntaxFactory.ParseExpression("global::System.Threading.Channels.BoundedChannelFullMode." + fullMode).WithAdditionalAnnotations(Simplifier.Annotation)));
         switch (invocation.ArgumentList.Arguments.Count)
         {
             case 0:

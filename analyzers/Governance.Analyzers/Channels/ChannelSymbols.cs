@@ -55,6 +55,10 @@ internal sealed class ChannelSymbols
     public bool IsUnboundedCreation(IOperation operation)
         => operation is IInvocationOperation invocation && IsFactoryCall(invocation) is { } bounded && !bounded;
 
+    /// <summary>A factory call with a capacity limit (<c>CreateBounded</c>).</summary>
+    public bool IsBoundedCreation(IOperation operation)
+        => operation is IInvocationOperation invocation && IsFactoryCall(invocation) is true;
+
     // Null when not a factory call; otherwise whether the channel is bounded.
     private bool? IsFactoryCall(IInvocationOperation invocation)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Governance.Analyzers.Limiting;
@@ -41,16 +42,27 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
     {
         var type = (INamedTypeSymbol)context.Symbol;
 
-        // A channel kept in one of this type's own members is reported at the end of the type, unless every write
-        // to that member goes through a limiter.
+        // A channel kept in one of this type's own members is reported at the end of the type, unless what is written
+        // to that member shows that its backlog is bounded or costs nothing (see IsBacklogBounded).
         var pending = new ConcurrentBag<(ISymbol Member, IOperation Creation, string Destination)>();
-        var writes = new ConcurrentBag<(ISymbol Member, bool Limited)>();
+        var writes = new ConcurrentBag<(ISymbol Member, ChannelWrite Write)>();
+        var boundedMembers = new ConcurrentBag<ISymbol>();
 
         context.RegisterOperationAction(
             operationContext =>
             {
                 var creation = operationContext.Operation;
-                if (!symbols.IsUnboundedCreation(creation))
+                if (symbols.IsBoundedCreation(creation))
+                {
+                    if (FindLongLivedDestination(creation, symbols, out var boundedMember) is not null && boundedMember is not null)
+                    {
+                        boundedMembers.Add(boundedMember);
+                    }
+
+                    return;
+                }
+
+                if (!symbols.IsUnboundedCreation(creation) || IsSignalType(creation))
                 {
                     return;
                 }
@@ -86,16 +98,29 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
 
                 var configured = limiters.GetConfiguredTypes(GovernanceOptions.For(operationContext.Options, invocation.Syntax.SyntaxTree));
                 var limited = LimiterAcquisition.IsPrecededByAcquire(invocation, invocation.GetRoot(), limiters, configured);
-                writes.Add((member.Member, limited));
+                var item = ChannelWriteFacts.GetItem(invocation);
+                writes.Add((member.Member, new ChannelWrite(
+                    limited,
+                    item is not null && ChannelWriteFacts.IsPayloadFree(item),
+                    item is not null && !limited && ChannelWriteFacts.AwaitsItsItem(invocation, item),
+                    item is null || ChannelWriteFacts.IsParameterPassedThrough(item))));
             },
             OperationKind.Invocation);
 
         context.RegisterSymbolEndAction(endContext =>
         {
+            var bounded = new HashSet<ISymbol>(boundedMembers, SymbolEqualityComparer.Default);
             foreach (var (member, creation, destination) in pending)
             {
-                var memberWrites = writes.Where(w => SymbolEqualityComparer.Default.Equals(w.Member, member)).ToList();
-                if (memberWrites.Count > 0 && memberWrites.All(w => w.Limited))
+                // The same member is given a bounded channel elsewhere in the type (another constructor): whether
+                // to bound is the choice of whoever creates the object, a configured choice, not an oversight.
+                if (bounded.Contains(member))
+                {
+                    continue;
+                }
+
+                var memberWrites = writes.Where(w => SymbolEqualityComparer.Default.Equals(w.Member, member)).Select(w => w.Write).ToList();
+                if (IsBacklogBounded(memberWrites) || IsGenericContainer(creation, type, memberWrites))
                 {
                     continue;
                 }
@@ -104,6 +129,31 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
             }
         });
     }
+
+    /// <summary>
+    /// Every write goes through a limiter or is awaited by its writer until the item is handled (the backlog is
+    /// bounded by the callers), or every write is payload-free (a signal).
+    /// </summary>
+    private static bool IsBacklogBounded(List<ChannelWrite> writes)
+        => writes.Count > 0
+            && (writes.All(w => w.Limited || w.AwaitsItem) || writes.All(w => w.PayloadFree));
+
+    /// <summary>
+    /// A channel of the type's own type parameter, fed only with items its callers pass in: a general-purpose
+    /// queue like <c>ConcurrentQueue&lt;T&gt;</c>. Whether its backlog is bounded depends on its users, which this rule
+    /// does not see.
+    /// </summary>
+    private static bool IsGenericContainer(IOperation creation, INamedTypeSymbol type, List<ChannelWrite> writes)
+        => ElementType(creation) is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Type } element
+            && SymbolEqualityComparer.Default.Equals(element.DeclaringType?.OriginalDefinition, type.OriginalDefinition)
+            && writes.All(w => w.PassesParameter);
+
+    /// <summary><c>Channel&lt;bool&gt;</c>: a payload-free signal, whatever is written.</summary>
+    private static bool IsSignalType(IOperation creation)
+        => ElementType(creation) is { SpecialType: SpecialType.System_Boolean };
+
+    private static ITypeSymbol? ElementType(IOperation creation)
+        => creation is IInvocationOperation { TargetMethod.TypeArguments: { Length: 1 } arguments } ? arguments[0] : null;
 
     /// <summary>
     /// Where the new channel goes, if that place outlives the method: described for the message, with the member
@@ -188,4 +238,28 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
             || method.Name is "TryAdd" or "GetOrAdd" or "Insert" or "Push" or "Enqueue" or "Set" or "TryUpdate";
         return isStore && receiver.IsOrImplements(symbols.Collection) ? "added to a collection" : null;
     }
+}
+
+/// <summary>One write to a channel member, as far as the bound of its backlog is concerned.</summary>
+internal readonly struct ChannelWrite
+{
+    public ChannelWrite(bool limited, bool payloadFree, bool awaitsItem, bool passesParameter)
+    {
+        Limited = limited;
+        PayloadFree = payloadFree;
+        AwaitsItem = awaitsItem;
+        PassesParameter = passesParameter;
+    }
+
+    /// <summary>A limiter is acquired before the write.</summary>
+    public bool Limited { get; }
+
+    /// <summary>The item carries nothing (a constant, <c>null</c>, <c>default</c>, <c>new object()</c>).</summary>
+    public bool PayloadFree { get; }
+
+    /// <summary>The writer then awaits the completion of the item it wrote.</summary>
+    public bool AwaitsItem { get; }
+
+    /// <summary>The item is a parameter of the writing method, passed straight through (or nothing is written).</summary>
+    public bool PassesParameter { get; }
 }

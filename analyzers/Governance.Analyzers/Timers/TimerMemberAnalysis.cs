@@ -18,6 +18,11 @@ internal sealed class TimerMemberAnalysis
     private readonly ConcurrentBag<TimerMemberAssignment> _assignments = new();
     private readonly ConcurrentBag<(ISymbol Member, ISymbol Method, TimerReferenceUse Use)> _uses = new();
     private readonly ConcurrentBag<(ISymbol Member, ISymbol Method)> _nullChecks = new();
+    private readonly ConcurrentBag<ISymbol> _periodicStarts = new();
+
+    // `new ThisType(...)` inside the type: where the type makes its own instances decides whether it is a singleton.
+    private int _selfCreationsOnce;
+    private int _selfCreationsElsewhere;
 
     private TimerMemberAnalysis(INamedTypeSymbol type, TimerSymbols symbols)
     {
@@ -63,7 +68,21 @@ internal sealed class TimerMemberAnalysis
 
     private void OnCreation(OperationAnalysisContext context)
     {
-        if (!_symbols.IsTimerCreation(context.Operation, out _) || _symbols.IsOneShot(context.Operation))
+        if (context.Operation is IObjectCreationOperation { Type: { } created } && SymbolEqualityComparer.Default.Equals(created.OriginalDefinition, _type.OriginalDefinition))
+        {
+            if (IsCreatedOnce(context.Operation, context.ContainingSymbol))
+            {
+                System.Threading.Interlocked.Increment(ref _selfCreationsOnce);
+            }
+            else
+            {
+                System.Threading.Interlocked.Increment(ref _selfCreationsElsewhere);
+            }
+
+            return;
+        }
+
+        if (!_symbols.IsTimerCreation(context.Operation, out _))
         {
             return;
         }
@@ -107,8 +126,37 @@ internal sealed class TimerMemberAnalysis
             guarded,
             IsInsideLoop(context.Operation),
             IsSelfRescheduling(context.Operation, context.ContainingSymbol),
-            place != TimerAssignmentPlace.Initializer && member!.IsStatic && context.ContainingSymbol.IsConstructorOf(isStatic: false)));
+            place != TimerAssignmentPlace.Initializer && member!.IsStatic && context.ContainingSymbol.IsConstructorOf(isStatic: false),
+            _symbols.IsOneShot(context.Operation)));
     }
+
+    /// <summary>
+    /// The type making an instance of itself where that happens once per process: a static field or property
+    /// initializer (directly or inside a <c>Lazy&lt;T&gt;</c> factory written there), the static constructor, or
+    /// <c>??=</c> into a static member.
+    /// </summary>
+    private static bool IsCreatedOnce(IOperation creation, ISymbol containingSymbol)
+    {
+        if (containingSymbol is IFieldSymbol { IsStatic: true } or IPropertySymbol { IsStatic: true } || containingSymbol.IsConstructorOf(isStatic: true))
+        {
+            return true;
+        }
+
+        return creation.GetConsumer(out var child) is ICoalesceAssignmentOperation { Target: IMemberReferenceOperation { Member.IsStatic: true } } assignment
+            && assignment.Value == child;
+    }
+
+    /// <summary>
+    /// A process-lifetime singleton: every constructor is private, and the type makes its instances only once
+    /// per process (<see cref="IsCreatedOnce"/>), so its timers live as long as the process by design.
+    /// </summary>
+    private bool IsProcessLifetimeSingleton(System.Threading.CancellationToken cancellationToken)
+        => !_type.IsStatic
+            && _type.InstanceConstructors.Length > 0
+            && _type.InstanceConstructors.All(c => c.DeclaredAccessibility == Accessibility.Private)
+            && System.Threading.Volatile.Read(ref _selfCreationsOnce) > 0
+            && System.Threading.Volatile.Read(ref _selfCreationsElsewhere) == 0
+            && !_type.IsNamedInNestedTypes(_type.Name, cancellationToken);
 
     private static bool IsOwnInstanceOrStatic(IMemberReferenceOperation target)
         => target.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance };
@@ -122,6 +170,14 @@ internal sealed class TimerMemberAnalysis
         }
 
         var use = TimerReferenceClassifier.Classify(reference, _symbols);
+        if (use == TimerReferenceUse.Neutral
+            && reference.GetConsumer(out var child) is IInvocationOperation invocation
+            && invocation.Instance == child
+            && _symbols.IsPeriodicStart(invocation))
+        {
+            _periodicStarts.Add(reference.Member);
+        }
+
         if (use is TimerReferenceUse.Stopped or TimerReferenceUse.Escaped)
         {
             _uses.Add((reference.Member, context.ContainingSymbol, use));
@@ -148,6 +204,8 @@ internal sealed class TimerMemberAnalysis
         }
 
         var handledMembers = new HashSet<ISymbol>(_uses.Select(u => u.Member), SymbolEqualityComparer.Default);
+        var periodicStarts = new HashSet<ISymbol>(_periodicStarts, SymbolEqualityComparer.Default);
+        bool? singleton = null;
         foreach (var group in _assignments.GroupBy(a => a.Member, SymbolEqualityComparer.Default))
         {
             var member = (ISymbol)group.Key!;
@@ -159,11 +217,30 @@ internal sealed class TimerMemberAnalysis
             var ordered = group.OrderBy(a => a.Creation.Syntax.SyntaxTree.FilePath, System.StringComparer.Ordinal)
                 .ThenBy(a => a.Creation.Syntax.SpanStart)
                 .ToList();
+            if (ordered.All(a => a.OneShot) && !periodicStarts.Contains(member))
+            {
+                // A one-shot timer stops by itself after its tick; it is reported only where the type has a way to
+                // stop (Dispose, DisposeAsync, Stop) that forgets it: then it can fire after its owner is gone.
+                if (!member.IsStatic && !handledMembers.Contains(member) && FindStopMethod() is { } stopMethod)
+                {
+                    var stopName = stopMethod.Name.Split('.').Last();
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        Descriptors.TimerNeverDisposed,
+                        ordered[0].Creation.Syntax.GetLocation(),
+                        ImmutableDictionary<string, string?>.Empty.Add(TimerNeverDisposedAnalyzer.KindProperty, TimerNeverDisposedAnalyzer.MemberKind),
+                        $"One-shot timer '{member.Name}' is never disposed or stopped in '{_type.Name}', not even by '{stopName}': it can still fire after '{_type.Name}' is {(stopName.StartsWith("Stop", System.StringComparison.Ordinal) ? "stopped" : "disposed")}"));
+                }
+
+                continue;
+            }
+
             if (!handledMembers.Contains(member))
             {
-                // Static storage assigned once (initializer, static constructor, under a null guard) is a
-                // process-lifetime timer by design; one assigned by an ordinary method is not.
-                var unowned = member.IsStatic
+                // Storage assigned once per process (a static initializer, static constructor or null guard, or an
+                // instance member of a process-lifetime singleton) holds a process-lifetime timer by design; one
+                // assigned by an ordinary method is not.
+                var processLifetime = member.IsStatic || (singleton ??= IsProcessLifetimeSingleton(context.CancellationToken));
+                var unowned = processLifetime
                     ? ordered.FirstOrDefault(a => a.Place == TimerAssignmentPlace.Method && !a.StaticFromInstanceConstructor && !a.Guarded && !IsNullCheckedIn(member, a.Method))
                     : ordered[0];
                 if (unowned is not null)
@@ -181,8 +258,10 @@ internal sealed class TimerMemberAnalysis
                 || (a.Place == TimerAssignmentPlace.Constructor && !a.StaticFromInstanceConstructor));
             foreach (var assignment in ordered)
             {
-                var repeated = assignment.StaticFromInstanceConstructor
-                    || (assignment.Place == TimerAssignmentPlace.Method && (alreadyHeld || assignment.InLoop || assignment.SelfRescheduling));
+                // Replacing a one-shot timer leaks nothing that keeps running (a debounce re-arms this way).
+                var repeated = !assignment.OneShot
+                    && (assignment.StaticFromInstanceConstructor
+                        || (assignment.Place == TimerAssignmentPlace.Method && (alreadyHeld || assignment.InLoop || assignment.SelfRescheduling)));
                 if (!repeated || assignment.Guarded || IsReleasedIn(member, assignment.Method))
                 {
                     continue;
@@ -195,6 +274,21 @@ internal sealed class TimerMemberAnalysis
                     $"'{member.Name}' is re-assigned here without disposing the timer it held: every call leaks the previous timer"));
             }
         }
+    }
+
+    /// <summary>The type's own way to stop: a <c>Dispose</c>, <c>DisposeAsync</c>, <c>Stop</c> or <c>StopAsync</c> method.</summary>
+    private IMethodSymbol? FindStopMethod()
+    {
+        foreach (var member in _type.GetMembers())
+        {
+            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation, IsStatic: false } method
+                && method.Name.Split('.').Last() is "Dispose" or "DisposeAsync" or "Stop" or "StopAsync")
+            {
+                return method;
+            }
+        }
+
+        return null;
     }
 
     private bool IsReleasedIn(ISymbol member, ISymbol method)

@@ -5,7 +5,7 @@ namespace Governance.Analyzers.Timers;
 /// <summary>One store of a new timer into a tracked member, with what the end-of-type check needs to know about it.</summary>
 internal sealed class TimerMemberAssignment
 {
-    public TimerMemberAssignment(ISymbol member, ISymbol method, IOperation creation, TimerAssignmentPlace place, bool guarded, bool inLoop, bool selfRescheduling, bool staticFromInstanceConstructor)
+    public TimerMemberAssignment(ISymbol member, ISymbol method, IOperation creation, TimerAssignmentPlace place, bool guarded, bool inLoop, bool selfRescheduling, bool staticFromInstanceConstructor, bool oneShot)
     {
         Member = member;
         Method = method;
@@ -15,6 +15,7 @@ internal sealed class TimerMemberAssignment
         InLoop = inLoop;
         SelfRescheduling = selfRescheduling;
         StaticFromInstanceConstructor = staticFromInstanceConstructor;
+        OneShot = oneShot;
     }
 
     public ISymbol Member { get; }
@@ -36,4 +37,7 @@ internal sealed class TimerMemberAssignment
 
     /// <summary>A static member stored by an instance constructor: every new instance replaces the previous timer.</summary>
     public bool StaticFromInstanceConstructor { get; }
+
+    /// <summary>Created to tick once (no period): it stops by itself, unless a later <c>Change</c> gives it a period.</summary>
+    public bool OneShot { get; }
 }

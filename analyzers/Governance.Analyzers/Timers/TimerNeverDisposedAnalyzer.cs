@@ -59,7 +59,7 @@ public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
         Dictionary<ILocalSymbol, IOperation>? creations = null;
         foreach (var operation in block.DescendantsAndSelf())
         {
-            if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out var local, out var isUsing) && !isUsing && !symbols.IsOneShot(operation))
+            if (symbols.IsTimerCreation(operation, out _) && TryGetAssignedLocal(operation, out var local, out var isUsing) && !isUsing)
             {
                 creations ??= new Dictionary<ILocalSymbol, IOperation>(SymbolEqualityComparer.Default);
                 if (!creations.ContainsKey(local))
@@ -93,7 +93,12 @@ public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
             var creation = pair.Value;
             var function = creation.GetEnclosingFunction();
             var canUseUsing = creation.Parent is IVariableInitializerOperation;
+
+            // A one-shot timer stops by itself; it is reported only when the code shows it should be stopped (a
+            // dispose on some paths), or when a later Change(due, period) makes it periodic.
+            var oneShot = symbols.IsOneShot(creation);
             var handled = false;
+            List<IOperation>? stops = null;
             if (references.TryGetValue(pair.Key, out var uses))
             {
                 foreach (var use in uses)
@@ -106,30 +111,53 @@ public sealed class TimerNeverDisposedAnalyzer : DiagnosticAnalyzer
                     }
 
                     var kind = TimerReferenceClassifier.Classify(use, symbols);
-                    if (kind is TimerReferenceUse.Stopped or TimerReferenceUse.Escaped)
+                    if (kind == TimerReferenceUse.Escaped)
                     {
                         handled = true;
                         break;
                     }
 
-                    if (kind == TimerReferenceUse.Assigned)
+                    if (kind == TimerReferenceUse.Stopped)
+                    {
+                        (stops ??= new List<IOperation>()).Add(use);
+                    }
+                    else if (kind == TimerReferenceUse.Assigned)
                     {
                         // A using variable is read-only.
                         canUseUsing = false;
                     }
+                    else if (use.GetConsumer(out var child) is IInvocationOperation invocation && invocation.Instance == child && symbols.IsPeriodicStart(invocation))
+                    {
+                        oneShot = false;
+                    }
                 }
             }
 
-            if (!handled)
+            if (handled)
+            {
+                continue;
+            }
+
+            string? message = null;
+            if (stops is null)
+            {
+                if (!oneShot)
+                {
+                    message = $"Timer '{pair.Key.Name}' is never disposed: it keeps firing, and keeps its callback alive, after the method returns";
+                }
+            }
+            else if (TimerExitPaths.FindReturnSkippingStop(creation, stops) is { } exit)
+            {
+                var line = exit.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+                message = $"Timer '{pair.Key.Name}' is disposed on some paths but not on the one through the 'return' at line {line}: on that path it {(oneShot ? "still fires" : "keeps firing")} after the method returns";
+            }
+
+            if (message is not null)
             {
                 var properties = ImmutableDictionary<string, string?>.Empty
                     .Add(KindProperty, LocalKind)
                     .Add(CanUseUsingProperty, canUseUsing ? "true" : "false");
-                report(Diagnostic.Create(
-                    Descriptors.TimerNeverDisposed,
-                    creation.Syntax.GetLocation(),
-                    properties,
-                    $"Timer '{pair.Key.Name}' is never disposed: it keeps firing, and keeps its callback alive, after the method returns"));
+                report(Diagnostic.Create(Descriptors.TimerNeverDisposed, creation.Syntax.GetLocation(), properties, message));
             }
         }
     }

@@ -137,6 +137,16 @@ internal sealed class TimerSymbols
         }
     }
 
+    /// <summary>
+    /// <c>Change(due, period)</c> with a finite due time and a period that is neither zero nor infinite: from here
+    /// on the timer ticks periodically, whatever it was created with.
+    /// </summary>
+    public bool IsPeriodicStart(IInvocationOperation invocation)
+        => invocation is { TargetMethod.Name: "Change", Arguments.Length: 2 }
+            && (invocation.TargetMethod.ContainingType.IsOrDerivesFrom(ThreadingTimer) || invocation.TargetMethod.ContainingType.IsOrImplements(TimerInterface))
+            && invocation.Arguments.GetArgumentValue("dueTime") is { } due && !IsInfinite(due)
+            && invocation.Arguments.GetArgumentValue("period") is { } period && !IsNoPeriod(period);
+
     /// <summary>A period of zero or infinite: the timer ticks once and stops.</summary>
     private bool IsNoPeriod(IOperation value)
     {

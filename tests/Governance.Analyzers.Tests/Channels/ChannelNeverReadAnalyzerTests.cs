@@ -5,7 +5,9 @@ namespace Governance.Analyzers.Tests.Channels;
 
 public sealed class ChannelNeverReadAnalyzerTests
 {
-    private static Task VerifyAsync(params string[] sources) => Verify<ChannelNeverReadAnalyzer>.AnalyzerAsync(sources);
+    // One analyzer reports GOV3001 and GOV3003; these tests look at one rule, with the other turned off.
+    private static Task VerifyAsync(params string[] sources)
+        => Verify<ChannelLifecycleAnalyzer>.AnalyzerWithConfigAsync("root = true\n\n[*.cs]\ndotnet_diagnostic.GOV3003.severity = none\n", sources);
 
     [Fact]
     public Task Reports_PrivateFieldWrittenButNeverRead() => VerifyAsync("""
@@ -14,7 +16,7 @@ public sealed class ChannelNeverReadAnalyzerTests
 
         sealed class Audit
         {
-            private readonly Channel<string> _events = [|Channel.CreateBounded<string>(100)|];
+            private readonly Channel<string> _events = {|GOV3001:Channel.CreateBounded<string>(100)|};
 
             public ValueTask RecordAsync(string e) => _events.Writer.WriteAsync(e);
 
@@ -30,7 +32,7 @@ public sealed class ChannelNeverReadAnalyzerTests
         {
             void M()
             {
-                var channel = [|Channel.CreateUnbounded<int>()|];
+                var channel = {|GOV3001:Channel.CreateUnbounded<int>()|};
                 for (var i = 0; i < 10; i++)
                 {
                     channel.Writer.TryWrite(i);
@@ -45,7 +47,7 @@ public sealed class ChannelNeverReadAnalyzerTests
 
         partial class Audit
         {
-            private readonly Channel<string> _events = [|Channel.CreateUnbounded<string>()|];
+            private readonly Channel<string> _events = {|GOV3001:Channel.CreateUnbounded<string>()|};
         }
         """, """
         partial class Audit
@@ -172,6 +174,29 @@ public sealed class ChannelNeverReadAnalyzerTests
                     await Task.Yield();
                 }
             }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_ReaderThroughPrivateProperty() => VerifyAsync("""
+        using System.Threading.Channels;
+
+        sealed class Queue
+        {
+            private readonly Channel<int> _channel = Channel.CreateUnbounded<int>();
+            private readonly Channel<int> _other = Channel.CreateUnbounded<int>();
+
+            private ChannelReader<int> Pending => _channel.Reader;
+
+            private Channel<int> Other => _other;
+
+            public void Add(int x)
+            {
+                _channel.Writer.TryWrite(x);
+                _other.Writer.TryWrite(x);
+            }
+
+            public bool TryTake(out int x) => Pending.TryRead(out x) || Other.Reader.TryRead(out x);
         }
         """);
 

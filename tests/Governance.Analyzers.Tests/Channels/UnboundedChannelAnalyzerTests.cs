@@ -19,11 +19,11 @@ public sealed class UnboundedChannelAnalyzerTests
 
             public Bus() => _replies = [|Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true })|];
 
-            public void Send(string m)
+            public void Send(string m, int priority)
             {
                 _messages.Writer.TryWrite(m);
                 _replies.Writer.TryWrite(m);
-                s_events.Writer.TryWrite(1);
+                s_events.Writer.TryWrite(priority);
             }
         }
         """);
@@ -174,6 +174,199 @@ public sealed class UnboundedChannelAnalyzerTests
             }
 
             public void SendUrgent(string m) => _messages.Writer.TryWrite(m);
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_PayloadFreeSignalChannels() => VerifyAsync("""
+        using System.Threading.Channels;
+
+        enum Wake { Now }
+
+        sealed class Signal { }
+
+        sealed class Listener
+        {
+            private readonly Channel<bool> _refresh = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
+            private readonly Channel<object?> _changed = Channel.CreateUnbounded<object?>();
+            private readonly Channel<Signal?> _nudge = Channel.CreateUnbounded<Signal?>();
+            private readonly Channel<object> _tick = Channel.CreateUnbounded<object>();
+            private readonly Channel<Wake> _wake = Channel.CreateUnbounded<Wake>();
+            private readonly Channel<int> _count = Channel.CreateUnbounded<int>();
+
+            public void Refresh(bool force) => _refresh.Writer.TryWrite(force);
+
+            public void Changed()
+            {
+                _changed.Writer.TryWrite(null);
+                _nudge.Writer.TryWrite(default);
+                _tick.Writer.TryWrite(new object());
+                _wake.Writer.TryWrite(Wake.Now);
+                _count.Writer.TryWrite(1);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_ChannelThatCarriesDataBesideConstants() => VerifyAsync("""
+        using System.Threading.Channels;
+
+        sealed class Inbox
+        {
+            private readonly Channel<object> _messages = [|Channel.CreateUnbounded<object>()|];
+            private readonly Channel<int> _lengths = [|Channel.CreateUnbounded<int>()|];
+
+            public void Receive(object message, int length)
+            {
+                _messages.Writer.TryWrite(null!);
+                _messages.Writer.TryWrite(message);
+                _lengths.Writer.TryWrite(0);
+                _lengths.Writer.TryWrite(length);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_EveryWriterAwaitsTheItemItWrote() => VerifyAsync("""
+        using System;
+        using System.Linq;
+        using System.Threading.Channels;
+        using System.Threading.Tasks;
+
+        sealed class WorkItem
+        {
+            public WorkItem(Func<Task> run) => Run = run;
+
+            public Func<Task> Run { get; }
+
+            public TaskCompletionSource Done { get; } = new();
+        }
+
+        sealed class Executor
+        {
+            private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>();
+            private readonly Channel<(string Key, TaskCompletionSource<int> Reply)> _requests = Channel.CreateUnbounded<(string, TaskCompletionSource<int>)>();
+
+            public async Task RunAsync(Func<Task> run)
+            {
+                var item = new WorkItem(run);
+                await _queue.Writer.WriteAsync(item).ConfigureAwait(false);
+                await item.Done.Task.ConfigureAwait(false);
+            }
+
+            public async Task RunAllAsync(Func<Task>[] runs)
+            {
+                var items = runs.Select(r => new WorkItem(r)).ToArray();
+                foreach (var item in items)
+                {
+                    await _queue.Writer.WriteAsync(item);
+                }
+
+                await Task.WhenAll(items.Select(i => i.Done.Task));
+            }
+
+            public Task<int> LookupAsync(string key)
+            {
+                var reply = new TaskCompletionSource<int>();
+                _requests.Writer.TryWrite((key, reply));
+                return reply.Task;
+            }
+
+            public async Task<int> GetAsync(string key)
+            {
+                var reply = new TaskCompletionSource<int>();
+                _requests.Writer.TryWrite((key, reply));
+                return await reply.Task.WaitAsync(TimeSpan.FromSeconds(5));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_WhenAWriterDoesNotAwaitItsItem() => VerifyAsync("""
+        using System;
+        using System.Threading.Channels;
+        using System.Threading.Tasks;
+
+        sealed class WorkItem
+        {
+            public WorkItem(Func<Task> run) => Run = run;
+
+            public Func<Task> Run { get; }
+
+            public TaskCompletionSource Done { get; } = new();
+        }
+
+        sealed class Executor
+        {
+            private readonly Channel<WorkItem> _queue = [|Channel.CreateUnbounded<WorkItem>()|];
+            private readonly Channel<WorkItem> _other = [|Channel.CreateUnbounded<WorkItem>()|];
+            private readonly Task _idle = Task.CompletedTask;
+
+            public async Task RunAsync(Func<Task> run)
+            {
+                var item = new WorkItem(run);
+                await _queue.Writer.WriteAsync(item);
+                await item.Done.Task;
+            }
+
+            public void Post(Func<Task> run) => _queue.Writer.TryWrite(new WorkItem(run));
+
+            public async Task SendAsync(Func<Task> run)
+            {
+                var item = new WorkItem(run);
+                await _other.Writer.WriteAsync(item);
+                await _idle;
+                await Task.Delay(10);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_BoundedChannelInAnotherConstructor() => VerifyAsync("""
+        using System;
+        using System.Threading.Channels;
+
+        sealed class Executor
+        {
+            private readonly Channel<Action> _work;
+
+            public Executor(int capacity) => _work = Channel.CreateBounded<Action>(capacity);
+
+            public Executor() => _work = Channel.CreateUnbounded<Action>();
+
+            public void Post(Action action) => _work.Writer.TryWrite(action);
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_GenericQueueOfItsOwnTypeParameter() => VerifyAsync("""
+        using System.Threading.Channels;
+
+        sealed class WorkQueue<T>
+        {
+            private readonly Channel<T> _items;
+
+            public WorkQueue() => _items = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
+
+            public bool TryPublish(T item) => _items.Writer.TryWrite(item);
+
+            public bool TryTake(out T item) => _items.Reader.TryRead(out item!);
+        }
+        """);
+
+    [Fact]
+    public Task Reports_GenericTypeThatProducesItsOwnItems() => VerifyAsync("""
+        using System;
+        using System.Threading.Channels;
+
+        sealed class Subscription<T>
+        {
+            private readonly Channel<T> _received = [|Channel.CreateUnbounded<T>()|];
+            private readonly Func<byte[], T> _decode;
+
+            public Subscription(Func<byte[], T> decode) => _decode = decode;
+
+            public void OnFrame(byte[] frame) => _received.Writer.TryWrite(_decode(frame));
         }
         """);
 

@@ -5,8 +5,8 @@ namespace Governance.Analyzers.Tests.Channels;
 
 public sealed class UnboundedChannelCodeFixTests
 {
-    private static Task VerifyAsync(string source, string fixedSource)
-        => Verify<UnboundedChannelAnalyzer>.CodeFixAsync<UnboundedChannelCodeFix>(source, fixedSource);
+    private static Task VerifyAsync(string source, string fixedSource, string? equivalenceKey = null)
+        => Verify<UnboundedChannelAnalyzer>.CodeFixAsync<UnboundedChannelCodeFix>(source, fixedSource, equivalenceKey: equivalenceKey);
 
     [Fact]
     public Task Fix_FieldInitializerBecomesBoundedWithWaitMode() => VerifyAsync("""
@@ -57,4 +57,29 @@ public sealed class UnboundedChannelCodeFixTests
             }
         }
         """);
+
+    [Fact]
+    public Task Fix_DropOldestForWritersThatMustNeverWait() => VerifyAsync("""
+        using System.Threading.Channels;
+
+        sealed class Subscription
+        {
+            private readonly Channel<string> _messages;
+
+            public Subscription() => _messages = [|Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = true })|];
+
+            public void OnMessage(string m) => _messages.Writer.TryWrite(m);
+        }
+        """, """
+        using System.Threading.Channels;
+
+        sealed class Subscription
+        {
+            private readonly Channel<string> _messages;
+
+            public Subscription() => _messages = Channel.CreateBounded<string>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest, SingleWriter = true });
+
+            public void OnMessage(string m) => _messages.Writer.TryWrite(m);
+        }
+        """, UnboundedChannelCodeFix.DropOldestEquivalenceKey);
 }

@@ -513,6 +513,259 @@ public sealed class TimerNeverDisposedAnalyzerTests
         """);
 
     [Fact]
+    public Task Reports_OneShotLocalDisposedOnHappyPathButNotBeforeEarlyReturn() => VerifyAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Probe
+        {
+            async Task<bool> PingAsync(Func<Task<bool>> send)
+            {
+                var watchdog = [|new Timer(_ => Console.WriteLine("slow"), null, 5000, Timeout.Infinite)|];
+                if (!await send())
+                {
+                    return false;
+                }
+
+                watchdog.Dispose();
+                return true;
+            }
+
+            bool Check(Func<bool> ok)
+            {
+                var ticker = [|new Timer(_ => { }, null, 0, 1000)|];
+                if (ok())
+                {
+                    ticker.Dispose();
+                }
+
+                return true;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_LocalDisposedBeforeEveryReturn() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        class Probe
+        {
+            bool Guarded(Func<bool> ok)
+            {
+                var watchdog = new Timer(_ => { }, null, 5000, Timeout.Infinite);
+                if (!ok())
+                {
+                    watchdog.Dispose();
+                    return false;
+                }
+
+                watchdog.Dispose();
+                return true;
+            }
+
+            bool InFinally(Func<bool> ok)
+            {
+                var ticker = new Timer(_ => { }, null, 0, 1000);
+                try
+                {
+                    if (!ok())
+                    {
+                        return false;
+                    }
+
+                    return true;
+                }
+                finally
+                {
+                    ticker?.Dispose();
+                }
+            }
+
+            bool InUsingStatement(Func<bool> ok)
+            {
+                var ticker = new Timer(_ => { }, null, 0, 1000);
+                using (ticker)
+                {
+                    if (!ok())
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            int DisposedFirst(Func<bool> ok)
+            {
+                var ticker = new Timer(_ => { }, null, 0, 1000);
+                ok();
+                ticker.Dispose();
+                if (ok())
+                {
+                    return 1;
+                }
+
+                Func<int> later = () => { return 2; };
+                return later();
+            }
+
+            int ReturnBeforeCreation(Func<bool> ok)
+            {
+                if (ok())
+                {
+                    return 0;
+                }
+
+                var ticker = new Timer(_ => { }, null, 0, 1000);
+                ok();
+                ticker.Dispose();
+                return 1;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_InactiveTimerStartedLaterWithPeriod() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Sampler : IDisposable
+        {
+            private readonly Timer _sample = [|new Timer(_ => { }, null, Timeout.Infinite, Timeout.Infinite)|];
+            private readonly ITimer _flush;
+
+            public Sampler(TimeProvider time, TimeSpan interval)
+            {
+                _flush = [|time.CreateTimer(_ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)|];
+                _flush.Change(interval, interval);
+            }
+
+            public void Start(int periodMs)
+            {
+                _sample.Change(0, periodMs);
+                var local = [|new Timer(_ => { })|];
+                local.Change(TimeSpan.Zero, TimeSpan.FromSeconds(1));
+            }
+
+            public void Dispose()
+            {
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_OneShotFieldForgottenByDisposeOrStop() => VerifyAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class Session : IAsyncDisposable
+        {
+            private readonly Timer _expiry = [|new Timer(_ => { }, null, 30000, Timeout.Infinite)|];
+            private Timer? _retry;
+
+            public void ScheduleRetry() => _retry = [|new Timer(_ => { }, null, 1000, Timeout.Infinite)|];
+
+            public ValueTask DisposeAsync() => default;
+        }
+
+        sealed class Worker
+        {
+            private System.Timers.Timer? _grace;
+
+            public void Begin() => _grace = [|new System.Timers.Timer(500) { AutoReset = false }|];
+
+            public void Stop()
+            {
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_OneShotFieldStoppedSomewhereOrTypeWithoutDisposal() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Session : IDisposable
+        {
+            private Timer? _expiry;
+
+            public void Touch() => _expiry = new Timer(_ => Expire(), null, 30000, Timeout.Infinite);
+
+            private void Expire() => _expiry?.Dispose();
+
+            public void Dispose()
+            {
+            }
+        }
+
+        sealed class Debounce
+        {
+            private Timer? _pending;
+
+            public void Touch() => _pending = new Timer(_ => { }, null, 300, Timeout.Infinite);
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_TimerOfProcessLifetimeSingleton() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Wheel
+        {
+            private static readonly Lazy<Wheel> s_instance = new Lazy<Wheel>(() => new Wheel());
+            private readonly Timer _tick;
+
+            private Wheel() => _tick = new Timer(_ => { }, null, 0, 250);
+
+            public static Wheel Instance => s_instance.Value;
+        }
+
+        sealed class Clock
+        {
+            public static readonly Clock Shared = new Clock();
+            private readonly Timer _tick = new Timer(_ => { }, null, 0, 1000);
+
+            private Clock() { }
+        }
+
+        sealed class Registry
+        {
+            private static Registry? s_current;
+            private readonly Timer _sweep = new Timer(_ => { }, null, 0, 60000);
+
+            private Registry() { }
+
+            public static Registry Current => s_current ??= new Registry();
+        }
+        """);
+
+    [Fact]
+    public Task Reports_TimerOfTypeWithPrivateConstructorMadePerCall() => VerifyAsync("""
+        using System.Threading;
+
+        sealed class Lease
+        {
+            private readonly Timer _renew = [|new Timer(_ => { }, null, 0, 1000)|];
+
+            private Lease() { }
+
+            public static Lease Acquire() => new Lease();
+        }
+
+        sealed class Monitor
+        {
+            public static readonly Monitor Default = new Monitor();
+            private readonly Timer _poll = [|new Timer(_ => { }, null, 0, 1000)|];
+
+            public Monitor() { }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_UserTypeNamedTimer() => VerifyAsync("""
         namespace MyApp
         {

@@ -140,6 +140,77 @@ public sealed class TimerNeverDisposedCodeFixTests
         """);
 
     [Fact]
+    public Task Fix_OneShotFieldAppendedToDisposeThatForgotIt() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Session : IDisposable
+        {
+            private Timer? _expiry;
+
+            public void Touch() => _expiry = [|new Timer(_ => { }, null, 30000, Timeout.Infinite)|];
+
+            public void Dispose()
+            {
+            }
+        }
+        """, """
+        using System;
+        using System.Threading;
+
+        sealed class Session : IDisposable
+        {
+            private Timer? _expiry;
+
+            public void Touch() => _expiry = new Timer(_ => { }, null, 30000, Timeout.Infinite);
+
+            public void Dispose()
+            {
+                _expiry?.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_LocalDisposedOnSomePathsBecomesUsingVar() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        class Probe
+        {
+            bool Ping(Func<bool> send)
+            {
+                var watchdog = [|new Timer(_ => { }, null, 5000, Timeout.Infinite)|];
+                if (!send())
+                {
+                    return false;
+                }
+
+                watchdog.Dispose();
+                return true;
+            }
+        }
+        """, """
+        using System;
+        using System.Threading;
+
+        class Probe
+        {
+            bool Ping(Func<bool> send)
+            {
+                using var watchdog = new Timer(_ => { }, null, 5000, Timeout.Infinite);
+                if (!send())
+                {
+                    return false;
+                }
+
+                watchdog.Dispose();
+                return true;
+            }
+        }
+        """);
+
+    [Fact]
     public Task Fix_FieldAddedInsideDisposingBranchOfDisposePattern() => VerifyAsync("""
         using System;
         using System.Threading;
