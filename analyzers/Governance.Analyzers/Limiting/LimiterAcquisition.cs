@@ -126,7 +126,7 @@ internal static class LimiterAcquisition
     private static bool FirstStepAcquires(IOperation body, LimiterSymbols symbols, ImmutableArray<INamedTypeSymbol> configured)
     {
         IOperation? firstAwait = null;
-        IInvocationOperation? firstAcquire = null;
+        IOperation? firstAcquire = null;
         foreach (var operation in body.DescendantsInSameFunction())
         {
             if (operation is IAwaitOperation awaitOperation && (firstAwait is null || awaitOperation.Syntax.SpanStart < firstAwait.Syntax.SpanStart))
@@ -138,11 +138,22 @@ internal static class LimiterAcquisition
             {
                 firstAcquire = invocation;
             }
+            else if (operation is IInvalidOperation { Syntax: InvocationExpressionSyntax } unbound && PassesLimiter(unbound, symbols, configured)
+                && (firstAcquire is null || unbound.Syntax.SpanStart < firstAcquire.Syntax.SpanStart))
+            {
+                // A call that did not bind (a third-party type unresolved in a folder scan) still hands over a limiter.
+                firstAcquire = unbound;
+            }
         }
 
         return firstAcquire is not null
             && (firstAwait is null || firstAcquire.Syntax.SpanStart <= firstAwait.Syntax.SpanStart || firstAcquire.IsWithin(firstAwait));
     }
+
+    private static bool PassesLimiter(IInvalidOperation call, LimiterSymbols symbols, ImmutableArray<INamedTypeSymbol> configured)
+        => call.ChildOperations
+            .Where(child => child.Syntax != ((InvocationExpressionSyntax)call.Syntax).Expression)
+            .Any(argument => symbols.IsLimiterType(argument.WalkDownConversions().Type, configured));
 
     private static bool ContainsAcquire(IOperation root, LimiterSymbols symbols, ImmutableArray<INamedTypeSymbol> configured)
         => (root is IInvocationOperation self && symbols.IsAcquire(self, configured))

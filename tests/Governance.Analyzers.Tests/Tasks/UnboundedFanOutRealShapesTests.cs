@@ -190,6 +190,28 @@ public sealed class UnboundedFanOutRealShapesTests
         """);
 
     [Fact]
+    public Task NoReport_ConstantBurstInABenchmark() => VerifyAsync("""
+        using System;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        namespace BenchmarkDotNet.Attributes { public sealed class BenchmarkAttribute : Attribute { } }
+
+        namespace Bench
+        {
+            using BenchmarkDotNet.Attributes;
+
+            public class StoreBenchmarks
+            {
+                [Benchmark]
+                public void ManyWriters() => Task.WaitAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => Write(i))).ToArray());
+
+                static void Write(int i) { }
+            }
+        }
+        """);
+
+    [Fact]
     public Task Reports_ConstantBurstOutsideTests() => VerifyAsync("""
         using System.Linq;
         using System.Threading.Tasks;
@@ -231,6 +253,30 @@ public sealed class UnboundedFanOutRealShapesTests
         class Shipping
         {
             Task ShipAllAsync(IEnumerable<IOrder> orders) => [|Task.WhenAll|](orders.Select(o => o.ShipAsync()));
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_SemaphorePassedToACallThatDidNotBind() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Blobs
+        {
+            private static readonly SemaphoreSlim s_writes = new(8);
+
+            Task DeleteAllAsync(Dictionary<string, string> blobs)
+            {
+                Task Delete(string name)
+                {
+                    // A third-party type a folder scan could not resolve: the call does not bind.
+                    return {|CS0103:StorageRetry|}.PerformAsync(s_writes, name);
+                }
+
+                return Task.WhenAll(blobs.Values.Select(Delete).ToList());
+            }
         }
         """);
 
