@@ -117,7 +117,7 @@ internal static class LoopBounds
             IInvocationOperation { TargetMethod: { Name: "GetServices", ContainingType.Name: "ServiceProviderServiceExtensions" } } => true,
             // `source.Take(n)` is bounded by the code itself: the author chose n.
             IInvocationOperation { TargetMethod.Name: "Take" } take when take.TargetMethod.ContainingType.IsType(symbols.Enumerable) => true,
-            IInvocationOperation { TargetMethod.Name: "Range", Arguments.Length: 2 } range when range.TargetMethod.ContainingType.IsType(symbols.Enumerable)
+            IInvocationOperation { TargetMethod.Name: "Range" or "Repeat", Arguments.Length: 2 } range when range.TargetMethod.ContainingType.IsType(symbols.Enumerable)
                 => IsSmallOrConfiguredCount(range.Arguments[1].Value, maxConstant, symbols),
 
             // A projection, filter or copy of a set has at most as many items as the set.

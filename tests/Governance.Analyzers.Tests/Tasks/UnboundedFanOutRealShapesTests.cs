@@ -212,6 +212,17 @@ public sealed class UnboundedFanOutRealShapesTests
         """);
 
     [Fact]
+    public Task NoReport_SmallConstantRepeat() => VerifyAsync("""
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Warmup
+        {
+            void Warm() => Task.WaitAll(Enumerable.Repeat(0, 10).Select(_ => Task.Run(() => { })).ToArray());
+        }
+        """);
+
+    [Fact]
     public Task Reports_ConstantBurstOutsideTests() => VerifyAsync("""
         using System.Linq;
         using System.Threading.Tasks;
