@@ -32,10 +32,24 @@ internal static class LoopBounds
                 return bound is not null && IsSmallOrConfiguredCount(bound, maxConstant, symbols);
             case IForEachLoopOperation forEach:
                 return IsSmallOrConfiguredSource(forEach.Collection, maxConstant, symbols);
+            case IWhileLoopOperation { Condition: { } whileCondition } whileLoop
+                when whileCondition.WalkDownConversions() is IBinaryOperation counting && IsCountingComparison(counting.OperatorKind):
+                // `while (i < n) { ...; i++; }` is a `for` written out: the counter is a local the body increments.
+                var counter = IncrementedCounter(counting.LeftOperand, whileLoop) is not null ? counting.RightOperand
+                    : IncrementedCounter(counting.RightOperand, whileLoop) is not null ? counting.LeftOperand
+                    : null;
+                return counter is not null && IsSmallOrConfiguredCount(counter, maxConstant, symbols);
             default:
                 return false;
         }
     }
+
+    private static ILocalSymbol? IncrementedCounter(IOperation side, IWhileLoopOperation loop)
+        => side.WalkDownConversions() is ILocalReferenceOperation local
+            && loop.Body.Descendants().Any(o => o is IIncrementOrDecrementOperation { Target: ILocalReferenceOperation target }
+                && SymbolEqualityComparer.Default.Equals(target.Local, local.Local))
+            ? local.Local
+            : null;
 
     /// <summary>
     /// A <c>for</c> loop counting to a constant: a fixed number of repetitions (a stress test's thousand tasks),

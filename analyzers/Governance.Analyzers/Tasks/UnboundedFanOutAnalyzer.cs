@@ -233,7 +233,9 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 spawnOperation = taskValue.WalkDownConversions();
             }
 
-            var loops = LoopFacts.GetEnclosingLoops(operation);
+            // A loop around the wait itself (a driver that fills a batch, waits for it, then fills the next) does not
+            // widen the fan-out: only the loops between the wait and the spawn do.
+            var loops = LoopFacts.GetEnclosingLoops(operation).Where(l => !l.Syntax.Span.Contains(collection.Syntax.Span)).ToList();
             if (loops.Count == 0
                 || WaitsInsideLoop(loops[0], collection.Local)
                 || LoopBounds.HasConstantBound(loops[0])

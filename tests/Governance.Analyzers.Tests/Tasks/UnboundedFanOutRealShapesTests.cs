@@ -223,6 +223,81 @@ public sealed class UnboundedFanOutRealShapesTests
         """);
 
     [Fact]
+    public Task NoReport_DriverThatWaitsForEachBatchBeforeTheNext() => VerifyAsync("""
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Driver
+        {
+            private volatile bool _done;
+
+            void Run(int batchSize)
+            {
+                while (!_done)
+                {
+                    var tasks = new Task[batchSize];
+                    for (var i = 0; i < batchSize; i++)
+                    {
+                        tasks[i] = SendAsync(i);
+                    }
+
+                    Task.WaitAll(tasks);
+                }
+            }
+
+            static Task SendAsync(int i) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_WhileLoopCountingToAConfiguredNumber() => VerifyAsync("""
+        using System.Threading.Tasks;
+
+        class Options { public int ParallelTasks { get; set; } = 4; }
+
+        class Migration
+        {
+            async Task RunAsync(Options options)
+            {
+                var runners = new Task<bool>[options.ParallelTasks];
+                var i = 0;
+                while (i < runners.Length)
+                {
+                    runners[i] = ScanAsync(i);
+                    i++;
+                }
+
+                await Task.WhenAll(runners);
+            }
+
+            static Task<bool> ScanAsync(int part) => Task.FromResult(true);
+        }
+        """);
+
+    [Fact]
+    public Task Reports_WhileLoopOverAQueueOfRequests() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Drain
+        {
+            async Task RunAsync(Queue<string> requests)
+            {
+                var tasks = new List<Task>();
+                var handled = 0;
+                while (handled < requests.Count)
+                {
+                    tasks.Add(HandleAsync(requests.Dequeue()));
+                }
+
+                await [|Task.WhenAll|](tasks);
+            }
+
+            static Task HandleAsync(string request) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
     public Task Reports_ConstantBurstOutsideTests() => VerifyAsync("""
         using System.Linq;
         using System.Threading.Tasks;
