@@ -119,21 +119,16 @@ internal static class LoopFacts
 
     /// <summary>The operation uses one of the clients, directly or through a local assigned from a call on one.</summary>
     private static bool ReferencesClient(IOperation operation, HashSet<ISymbol> clients)
-        => operation.DescendantsAndSelf().Any(o => o switch
-        {
-            ILocalReferenceOperation local => clients.Contains(local.Local) || IsAssignedFromClient(local, clients),
-            IParameterReferenceOperation parameter => clients.Contains(parameter.Parameter),
-            IFieldReferenceOperation field => clients.Contains(field.Field),
-            _ => false,
-        });
+        => operation.DescendantsAndSelf().Any(o => IsClientReference(o, clients)
+            || (o is ILocalReferenceOperation local && IsAssignedFromClient(local, clients)));
 
     private static bool IsAssignedFromClient(ILocalReferenceOperation local, HashSet<ISymbol> clients)
         => local.GetEnclosingFunction().DescendantsInSameFunction().OfType<ISimpleAssignmentOperation>()
             .Any(a => a.Target is ILocalReferenceOperation target && SymbolEqualityComparer.Default.Equals(target.Local, local.Local)
-                && a.Value.WalkDownConversions() is IInvocationOperation { Instance: { } origin } && IsClientReference(origin, clients));
+                && a.Value.WalkDownConversions() is IInvocationOperation { Instance: { } origin } && IsClientReference(origin.WalkDownConversions(), clients));
 
-    private static bool IsClientReference(IOperation origin, HashSet<ISymbol> clients)
-        => origin.WalkDownConversions() switch
+    private static bool IsClientReference(IOperation operation, HashSet<ISymbol> clients)
+        => operation switch
         {
             ILocalReferenceOperation l => clients.Contains(l.Local),
             IParameterReferenceOperation p => clients.Contains(p.Parameter),
