@@ -18,6 +18,7 @@ internal readonly struct GovernanceOptions
     public const string MaxConstantIterationsKey = "governance.GOV1001.max_constant_iterations";
     public const string FanOutMaxConstantIterationsKey = "governance.GOV1002.max_constant_iterations";
     public const string RequireLimitBeforeSpawnKey = "governance.GOV1001.require_limit_before_spawn";
+    public const string FanOutInTestProjectsKey = "governance.GOV1002.include_test_projects";
     public const int DefaultMaxConstantIterations = 16;
 
     private static readonly char[] s_listSeparators = { ',', ';' };
@@ -46,6 +47,13 @@ internal readonly struct GovernanceOptions
             && value >= 0
                 ? value
                 : MaxConstantIterations;
+
+    /// <summary>Whether GOV1002 also reports in test and benchmark projects (default false: their fan-out is sized by the test).</summary>
+    public bool FanOutInTestProjects
+        => _options is not null
+            && _options.TryGetValue(FanOutInTestProjectsKey, out var text)
+            && bool.TryParse(text.Trim(), out var value)
+            && value;
 
     /// <summary>
     /// When true, a limiter acquired as the first step inside the spawned delegate does not make a spawn bounded:

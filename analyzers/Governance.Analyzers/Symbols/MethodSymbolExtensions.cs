@@ -40,4 +40,33 @@ internal static class MethodSymbolExtensions
 
         return false;
     }
+
+    /// <summary>
+    /// A test or benchmark project: it references a test framework (xUnit, NUnit, MSTest, TUnit) or BenchmarkDotNet,
+    /// or its assembly name has a segment <c>Tests</c>, <c>Test</c>, <c>Specs</c>, <c>Benchmarks</c> or <c>Benchmark</c>
+    /// (<c>Orders.Tests</c>, <c>Garnet.test.scripting</c>), which is how a folder scan, without package references, still knows.
+    /// </summary>
+    public static bool IsTestProject(this Compilation compilation)
+    {
+        foreach (var reference in compilation.ReferencedAssemblyNames)
+        {
+            if (reference.Name is "xunit.core" or "xunit.v3.core" or "nunit.framework" or "Microsoft.VisualStudio.TestPlatform.TestFramework"
+                or "MSTest.TestFramework" or "TUnit.Core" or "BenchmarkDotNet")
+            {
+                return true;
+            }
+        }
+
+        foreach (var segment in (compilation.AssemblyName ?? string.Empty).Split('.'))
+        {
+            if (segment.Equals("Tests", System.StringComparison.OrdinalIgnoreCase) || segment.Equals("Test", System.StringComparison.OrdinalIgnoreCase)
+                || segment.Equals("Specs", System.StringComparison.OrdinalIgnoreCase) || segment.Equals("Benchmarks", System.StringComparison.OrdinalIgnoreCase)
+                || segment.Equals("Benchmark", System.StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -42,11 +42,12 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
             }
 
             var limiters = new LimiterSymbols(start.Compilation);
-            start.RegisterOperationAction(operation => Analyze(operation, symbols, limiters), OperationKind.Invocation);
+            var testProject = start.Compilation.IsTestProject();
+            start.RegisterOperationAction(operation => Analyze(operation, symbols, limiters, testProject), OperationKind.Invocation);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, TaskSymbols symbols, LimiterSymbols limiters)
+    private static void Analyze(OperationAnalysisContext context, TaskSymbols symbols, LimiterSymbols limiters, bool testProject)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
@@ -59,6 +60,13 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         }
 
         var options = GovernanceOptions.For(context.Options, invocation.Syntax.SyntaxTree);
+        if (testProject && !options.FanOutInTestProjects)
+        {
+            // A test's or benchmark's fan-out is sized by the test, and never meets production load.
+            return;
+        }
+
+        var lifecycle = IsLifecycle(context.ContainingSymbol);
 
         // A constant burst in a test method is the test's deliberate load, not work that grows with data.
         var maxConstant = context.ContainingSymbol.IsTestMethod() ? int.MaxValue : options.FanOutMaxConstantIterations;
@@ -77,6 +85,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         {
             if (SelectorStartsWork(select, symbols)
                 && !LoopBounds.IsSmallOrConfiguredSource(select.Arguments[0].Value, maxConstant, symbols)
+                && !(lifecycle && IsOwnMember(select.Arguments[0].Value, symbols))
                 && !SelectorAcquiresFirst(select, limiters, configured, context.CancellationToken))
             {
                 source = select.Arguments[0].Value.Syntax.ToString();
@@ -85,7 +94,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         }
         else if (value is ILocalReferenceOperation collection)
         {
-            source = FindUnboundedFillingLoop(collection, symbols, limiters, maxConstant, configured, context.CancellationToken);
+            source = FindUnboundedFillingLoop(collection, symbols, limiters, maxConstant, lifecycle, configured, context.CancellationToken);
         }
 
         if (source is null)
@@ -98,6 +107,41 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
             : value is ILocalReferenceOperation ? ImmutableDictionary<string, string?>.Empty.Add(ShapeProperty, LoopShape)
             : ImmutableDictionary<string, string?>.Empty;
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedFanOut, location, properties, "Task." + method.Name, Shorten(source)));
+    }
+
+    /// <summary>
+    /// A lifecycle step of a long-lived object: <c>Start…</c>, <c>Stop…</c>, <c>Dispose…</c>, <c>Shutdown…</c>, <c>Close…</c>.
+    /// It runs once per object, so starting or stopping every one of the object's own parts at once does not grow
+    /// with load.
+    /// </summary>
+    private static bool IsLifecycle(ISymbol method)
+        => method is IMethodSymbol { Name: var name }
+            && (name.StartsWith("Start", System.StringComparison.Ordinal) || name.StartsWith("Stop", System.StringComparison.Ordinal)
+                || name.StartsWith("Dispose", System.StringComparison.Ordinal) || name.StartsWith("Shutdown", System.StringComparison.Ordinal)
+                || name.StartsWith("Close", System.StringComparison.Ordinal));
+
+    /// <summary>A field or property of this object (through <c>.Values</c>, <c>.Keys</c> and filters), not data the method was handed.</summary>
+    private static bool IsOwnMember(IOperation source, TaskSymbols symbols)
+    {
+        for (var depth = 0; depth < 8; depth++)
+        {
+            switch (source.WalkDownConversions())
+            {
+                case IPropertyReferenceOperation { Property.Name: "Values" or "Keys", Instance: { } holder }:
+                    source = holder;
+                    continue;
+                case IInvocationOperation { TargetMethod.Name: "Where" or "ToList" or "ToArray" or "Select" or "OfType" } projection
+                    when projection.TargetMethod.ContainingType.IsType(symbols.Enumerable) && projection.Arguments.Length > 0:
+                    source = projection.Arguments[0].Value;
+                    continue;
+                case IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation, Member: IFieldSymbol or IPropertySymbol }:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     private static string Shorten(string text)
@@ -210,7 +254,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
     /// The collection a loop walks while adding one spawned task per iteration to <paramref name="collection"/>,
     /// when that loop is not small, configured or limited; null otherwise.
     /// </summary>
-    private static string? FindUnboundedFillingLoop(ILocalReferenceOperation collection, TaskSymbols symbols, LimiterSymbols limiters, int maxConstant, ImmutableArray<INamedTypeSymbol> configured, CancellationToken cancellationToken)
+    private static string? FindUnboundedFillingLoop(ILocalReferenceOperation collection, TaskSymbols symbols, LimiterSymbols limiters, int maxConstant, bool lifecycle, ImmutableArray<INamedTypeSymbol> configured, CancellationToken cancellationToken)
     {
         foreach (var operation in collection.GetRoot().Descendants())
         {
@@ -240,7 +284,8 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 || WaitsInsideLoop(loops[0], collection.Local)
                 || LoopBounds.HasConstantBound(loops[0])
                 || SpawnDetector.Detect(spawnOperation, symbols, limiters) is not { Kind: SpawnKind.Task } spawn
-                || loops.All(l => LoopBounds.IsSmallOrConfigured(l, maxConstant, symbols))
+                || loops.All(l => LoopBounds.IsSmallOrConfigured(l, maxConstant, symbols)
+                    || (lifecycle && l is IForEachLoopOperation forEach && IsOwnMember(forEach.Collection, symbols)))
                 || LimiterAcquisition.IsPrecededByAcquire(operation, loops[loops.Count - 1], limiters, configured)
                 || LimiterAcquisition.IsPrecededByAcquire(spawn.Operation, loops[loops.Count - 1], limiters, configured)
                 || (spawn.Work is { } work && LimiterAcquisition.AcquiresFirst(work, limiters, configured, cancellationToken))

@@ -297,6 +297,81 @@ public sealed class UnboundedFanOutRealShapesTests
         }
         """);
 
+    private const string FanOutOverAParameter = """
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Fixture
+        {
+            Task StartAllAsync(IEnumerable<string> hosts) => {|#0:Task.WhenAll|}(hosts.Select(h => StartAsync(h)));
+
+            static Task StartAsync(string host) => Task.CompletedTask;
+        }
+        """;
+
+    private static Task VerifyInProjectAsync(string assemblyName, string? config, bool expectReport)
+    {
+        var test = new Verifiers.AnalyzerTest<UnboundedFanOutAnalyzer>
+        {
+            TestCode = expectReport ? FanOutOverAParameter : FanOutOverAParameter.Replace("{|#0:Task.WhenAll|}", "Task.WhenAll", StringComparison.Ordinal),
+        };
+        test.SolutionTransforms.Add((solution, projectId) => solution.WithProjectAssemblyName(projectId, assemblyName));
+        Verify<UnboundedFanOutAnalyzer>.AddConfig(test.TestState, config);
+        if (expectReport)
+        {
+            test.ExpectedDiagnostics.Add(new Microsoft.CodeAnalysis.Testing.DiagnosticResult(Descriptors.UnboundedFanOut).WithLocation(0)
+                .WithArguments("Task.WhenAll", "hosts"));
+        }
+
+        return test.RunAsync();
+    }
+
+    [Theory]
+    [InlineData("Orders.Tests")]
+    [InlineData("Garnet.test.scripting")]
+    [InlineData("Orders.Benchmarks")]
+    public Task NoReport_InATestOrBenchmarkProject(string assemblyName) => VerifyInProjectAsync(assemblyName, config: null, expectReport: false);
+
+    [Fact]
+    public Task Reports_InATestProject_WhenTheOptionAsksForIt()
+        => VerifyInProjectAsync("Orders.Tests", "root = true\n[*.cs]\ngovernance.GOV1002.include_test_projects = true\n", expectReport: true);
+
+    [Theory]
+    [InlineData("Orders")]
+    [InlineData("Orders.Testing")]
+    public Task Reports_InAProductionProject(string assemblyName) => VerifyInProjectAsync(assemblyName, config: null, expectReport: true);
+
+    [Fact]
+    public Task NoReport_StoppingTheObjectsOwnPartsInALifecycleStep() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        sealed class Endpoint { public Task StopAsync() => Task.CompletedTask; }
+
+        class Endpoints
+        {
+            private readonly Dictionary<string, Endpoint> _endpoints = new();
+
+            public Task StopEndpoints() => Task.WhenAll(_endpoints.Values.Select(e => e.StopAsync()));
+        }
+        """);
+
+    [Fact]
+    public Task Reports_FanOutOverHandedDataInALifecycleStep() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Importer
+        {
+            public Task StartImport(IEnumerable<string> files) => [|Task.WhenAll|](files.Select(f => ImportAsync(f)));
+
+            static Task ImportAsync(string file) => Task.CompletedTask;
+        }
+        """);
+
     [Fact]
     public Task Reports_ConstantBurstOutsideTests() => VerifyAsync("""
         using System.Linq;
