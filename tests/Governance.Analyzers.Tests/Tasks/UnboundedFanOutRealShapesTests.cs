@@ -372,6 +372,25 @@ public sealed class UnboundedFanOutRealShapesTests
         }
         """);
 
+    // RULES.md flags a set read from run-time data even when the domain keeps it small (the parts of one entity, the
+    // replicas of one shard): the analyzer cannot know the size. GOV1002.md's "What this rule leaves to you" says so.
+    [Fact]
+    public Task Reports_PartsOfOneEntity_TheSizeIsLeftToTheUser() => VerifyAsync("""
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        sealed class Part { }
+
+        class Video
+        {
+            public Part[] AdditionalParts { get; set; } = [];
+
+            Task RefreshAsync() => [|Task.WhenAll|](AdditionalParts.Select(p => RefreshPartAsync(p)));
+
+            static Task RefreshPartAsync(Part part) => Task.CompletedTask;
+        }
+        """);
+
     [Fact]
     public Task Reports_ConstantBurstOutsideTests() => VerifyAsync("""
         using System.Linq;
