@@ -207,6 +207,39 @@ internal static class SpawnFateClassifier
         => FindConsumption(collection, anyOperationInFunction) is not null;
 
     /// <summary>
+    /// The last place where the method waits for everything in a local task or thread collection: the collection
+    /// passed to <c>WhenAll</c>/<c>WaitAll</c> or awaited, or walked by a <c>foreach</c> that joins, waits for or awaits
+    /// each element. Null when nothing waits for the collection (starting each element is not waiting for it).
+    /// </summary>
+    public static IOperation? FindWait(ISymbol collection, IOperation anyOperationInFunction)
+    {
+        IOperation? last = null;
+        foreach (var reference in anyOperationInFunction.GetRoot().Descendants().OfType<ILocalReferenceOperation>())
+        {
+            if (!SymbolEqualityComparer.Default.Equals(reference.Local, collection))
+            {
+                continue;
+            }
+
+            var consumer = reference.GetConsumer(out var child);
+            var waits = consumer switch
+            {
+                IAwaitOperation => true,
+                IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "WhenAll" or "WaitAll" } } => true,
+                IForEachLoopOperation loop when loop.Collection.DescendantsAndSelf().Contains(reference) => loop.Body.DescendantsAndSelf().Any(o =>
+                    o is IAwaitOperation || o is IInvocationOperation { TargetMethod.Name: "Join" or "Wait" }),
+                _ => false,
+            };
+            if (waits && (last is null || reference.Syntax.SpanStart > last.Syntax.SpanStart))
+            {
+                last = reference;
+            }
+        }
+
+        return last;
+    }
+
+    /// <summary>
     /// The first reference to a local task or thread collection that does something besides filling it (awaits it,
     /// joins its threads, passes it on), or null when the method only fills it.
     /// </summary>

@@ -65,8 +65,8 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
 
         // A loop whose every iteration waits for what it collected (a sweep that starts a round of threads and joins
         // them before the next round) does not multiply the spawns: only the loops inside the wait count.
-        var consumption = fate == SpawnFate.Collected && storage is not null ? SpawnFateClassifier.FindConsumption(storage, spawn.Operation) : null;
-        var multiplying = consumption is null ? loops : loops.Where(l => !l.Syntax.Span.Contains(consumption.Syntax.Span)).ToList();
+        var wait = fate == SpawnFate.Collected && storage is not null ? SpawnFateClassifier.FindWait(storage, spawn.Operation) : null;
+        var multiplying = wait is null ? loops : loops.Where(l => !l.Syntax.Span.Contains(wait.Syntax.Span)).ToList();
         if (multiplying.Count == 0)
         {
             return;
@@ -78,7 +78,7 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
         if (IsCleanup(context.ContainingSymbol)
             || multiplying.All(l => LoopBounds.IsSmallOrConfigured(l, MaxConstant(context.ContainingSymbol, options), symbols)
                 || (IsStartUp(context.ContainingSymbol) && WalksOwnMember(l))
-                || (spawn.Kind == SpawnKind.Thread && consumption is not null && LoopBounds.HasConstantBound(l)))
+                || (spawn.Kind == SpawnKind.Thread && wait is not null && LoopBounds.HasConstantBound(l)))
             || (spawn.Kind != SpawnKind.Thread && LoopFacts.IsAcceptLoop(loop, symbols))
             || LoopFacts.ExitsAfter(spawn.Operation, loop)
             || (spawn.Kind == SpawnKind.Task && spawn.Work is null && LoopFacts.IsPipelinedOnOneClient(spawn.Operation))

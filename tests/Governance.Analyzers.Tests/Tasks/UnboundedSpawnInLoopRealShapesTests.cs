@@ -260,6 +260,40 @@ public sealed class UnboundedSpawnInLoopRealShapesTests
         """);
 
     [Fact]
+    public Task Reports_ThreadPerFileInAnArray_JoinedOrNot() => VerifyAsync("""
+        using System.Threading;
+
+        class Import
+        {
+            void JoinedAfter(string[] files)
+            {
+                var threads = new Thread[files.Length];
+                for (var i = 0; i < files.Length; i++)
+                {
+                    var file = files[i];
+                    threads[i] = [|new Thread(() => Load(file))|];
+                    threads[i].Start();
+                }
+
+                foreach (var thread in threads) thread.Join();
+            }
+
+            void NeverJoined(string[] files)
+            {
+                var threads = new Thread[files.Length];
+                for (var i = 0; i < files.Length; i++)
+                {
+                    var file = files[i];
+                    threads[i] = [|new Thread(() => Load(file))|];
+                    threads[i].Start();
+                }
+            }
+
+            static void Load(string file) { }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_ConstantNumberOfThreadsAllJoined() => VerifyAsync("""
         using System.Threading;
 
