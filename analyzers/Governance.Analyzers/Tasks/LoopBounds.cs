@@ -61,6 +61,45 @@ internal static class LoopBounds
             && IsCountingComparison(comparison.OperatorKind)
             && (ReferencesAny(comparison.LeftOperand, forLoop) ? comparison.RightOperand : comparison.LeftOperand).ConstantValue.HasValue;
 
+    /// <summary>
+    /// A <c>for</c> loop counting to the size of something this object holds (<c>shards.Length</c> of its own field,
+    /// <c>_cores.Reserved.Length</c>, or an array sized by one of them): the object's configured set, not data the
+    /// method was handed or read.
+    /// </summary>
+    public static bool CountsOwnMember(ILoopOperation loop)
+    {
+        if (loop is not IForLoopOperation { Condition: { } condition } forLoop
+            || condition.WalkDownConversions() is not IBinaryOperation comparison || !IsCountingComparison(comparison.OperatorKind))
+        {
+            return false;
+        }
+
+        IOperation? bound = ReferencesAny(comparison.LeftOperand, forLoop) ? comparison.RightOperand
+            : ReferencesAny(comparison.RightOperand, forLoop) ? comparison.LeftOperand
+            : null;
+        for (var depth = 0; bound is not null && depth < 8; depth++)
+        {
+            switch (bound.WalkDownConversions())
+            {
+                case IPropertyReferenceOperation { Property.Name: "Length" or "Count", Instance: { } sized }:
+                    bound = sized;
+                    break;
+                case ILocalReferenceOperation local:
+                    bound = FindArraySize(local);
+                    break;
+                case IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation, Member: IFieldSymbol or IPropertySymbol }:
+                    return true;
+                case IMemberReferenceOperation { Instance: { } holder }:
+                    bound = holder;
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The same judgement for the source of a <c>Select</c> or <c>foreach</c>.</summary>
     public static bool IsSmallOrConfiguredSource(IOperation source, int maxConstant, TaskSymbols symbols)
         => IsSmallOrConfiguredSource(source, maxConstant, symbols, depth: 0);

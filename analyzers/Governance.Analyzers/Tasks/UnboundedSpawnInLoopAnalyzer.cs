@@ -63,6 +63,8 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // Threads all joined after the loop are the method's workers when the loop counts a constant or a set the object
+        // holds (its configured shards or cores); a thread per item of data handed in or read is still reported.
         // A loop whose every iteration waits for what it collected (a sweep that starts a round of threads and joins
         // them before the next round) does not multiply the spawns: only the loops inside the wait count.
         var wait = fate == SpawnFate.Collected && storage is not null ? SpawnFateClassifier.FindWait(storage, spawn.Operation) : null;
@@ -78,7 +80,7 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
         if (IsCleanup(context.ContainingSymbol)
             || multiplying.All(l => LoopBounds.IsSmallOrConfigured(l, MaxConstant(context.ContainingSymbol, options), symbols)
                 || (IsStartUp(context.ContainingSymbol) && WalksOwnMember(l))
-                || (spawn.Kind == SpawnKind.Thread && wait is not null && LoopBounds.HasConstantBound(l)))
+                || (spawn.Kind == SpawnKind.Thread && wait is not null && (LoopBounds.HasConstantBound(l) || LoopBounds.CountsOwnMember(l))))
             || (spawn.Kind != SpawnKind.Thread && LoopFacts.IsAcceptLoop(loop, symbols))
             || LoopFacts.ExitsAfter(spawn.Operation, loop)
             || (spawn.Kind == SpawnKind.Task && spawn.Work is null && LoopFacts.IsPipelinedOnOneClient(spawn.Operation))

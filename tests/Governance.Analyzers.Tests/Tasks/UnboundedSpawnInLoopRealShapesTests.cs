@@ -294,6 +294,44 @@ public sealed class UnboundedSpawnInLoopRealShapesTests
         """);
 
     [Fact]
+    public Task NoReport_ThreadPerConfiguredShardOrCore_AllJoined() => VerifyAsync("""
+        using System.Threading;
+
+        sealed class Shard { public void Load() { } }
+        sealed class Cores { public int[] Spare { get; } = new int[2]; }
+
+        class Driver
+        {
+            private readonly Shard[] _shards;
+            private readonly Cores _cores;
+
+            public Driver(Shard[] shards, Cores cores) { _shards = shards; _cores = cores; }
+
+            void LoadAll()
+            {
+                var loaders = new Thread[_shards.Length];
+                for (var s = 0; s < _shards.Length; s++)
+                {
+                    var shard = _shards[s];
+                    loaders[s] = new Thread(() => shard.Load());
+                    loaders[s].Start();
+                }
+
+                foreach (var loader in loaders) loader.Join();
+
+                var spinners = new Thread[_cores.Spare.Length];
+                for (var i = 0; i < spinners.Length; i++)
+                {
+                    spinners[i] = new Thread(() => { });
+                    spinners[i].Start();
+                }
+
+                foreach (var spinner in spinners) spinner.Join();
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_ConstantNumberOfThreadsAllJoined() => VerifyAsync("""
         using System.Threading;
 
