@@ -372,8 +372,8 @@ public sealed class UnboundedFanOutRealShapesTests
         }
         """);
 
-    // RULES.md flags a set read from run-time data even when the domain keeps it small (the parts of one entity, the
-    // replicas of one shard): the analyzer cannot know the size. GOV1002.md's "What this rule leaves to you" says so.
+    // A set read from run-time data is reported even when the domain keeps it small (the parts of one entity, the
+    // replicas of one shard): the analyzer cannot know the size. docs/rules/GOV1002.md, "What this rule leaves to you".
     [Fact]
     public Task Reports_PartsOfOneEntity_TheSizeIsLeftToTheUser() => VerifyAsync("""
         using System.Linq;
