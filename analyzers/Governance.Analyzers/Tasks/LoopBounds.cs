@@ -61,6 +61,30 @@ internal static class LoopBounds
             && IsCountingComparison(comparison.OperatorKind)
             && (ReferencesAny(comparison.LeftOperand, forLoop) ? comparison.RightOperand : comparison.LeftOperand).ConstantValue.HasValue;
 
+    /// <summary>A field or property of this object (through <c>.Values</c>, <c>.Keys</c> and filters), not data the method was handed.</summary>
+    public static bool IsOwnMemberSet(IOperation source, TaskSymbols symbols)
+    {
+        for (var depth = 0; depth < 8; depth++)
+        {
+            switch (source.WalkDownConversions())
+            {
+                case IPropertyReferenceOperation { Property.Name: "Values" or "Keys", Instance: { } holder }:
+                    source = holder;
+                    continue;
+                case IInvocationOperation { TargetMethod.Name: "Where" or "ToList" or "ToArray" or "Select" or "OfType" } projection
+                    when projection.TargetMethod.ContainingType.IsType(symbols.Enumerable) && projection.Arguments.Length > 0:
+                    source = projection.Arguments[0].Value;
+                    continue;
+                case IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation, Member: IFieldSymbol or IPropertySymbol }:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// A <c>for</c> loop counting to the size of something this object holds (<c>shards.Length</c> of its own field,
     /// <c>_cores.Reserved.Length</c>, or an array sized by one of them): the object's configured set, not data the

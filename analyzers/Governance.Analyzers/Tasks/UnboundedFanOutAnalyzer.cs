@@ -85,7 +85,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         {
             if (SelectorStartsWork(select, symbols)
                 && !LoopBounds.IsSmallOrConfiguredSource(select.Arguments[0].Value, maxConstant, symbols)
-                && !(lifecycle && IsOwnMember(select.Arguments[0].Value, symbols))
+                && !(lifecycle && LoopBounds.IsOwnMemberSet(select.Arguments[0].Value, symbols))
                 && !SelectorAcquiresFirst(select, limiters, configured, context.CancellationToken))
             {
                 source = select.Arguments[0].Value.Syntax.ToString();
@@ -119,30 +119,6 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
             && (name.StartsWith("Start", System.StringComparison.Ordinal) || name.StartsWith("Stop", System.StringComparison.Ordinal)
                 || name.StartsWith("Dispose", System.StringComparison.Ordinal) || name.StartsWith("Shutdown", System.StringComparison.Ordinal)
                 || name.StartsWith("Close", System.StringComparison.Ordinal));
-
-    /// <summary>A field or property of this object (through <c>.Values</c>, <c>.Keys</c> and filters), not data the method was handed.</summary>
-    private static bool IsOwnMember(IOperation source, TaskSymbols symbols)
-    {
-        for (var depth = 0; depth < 8; depth++)
-        {
-            switch (source.WalkDownConversions())
-            {
-                case IPropertyReferenceOperation { Property.Name: "Values" or "Keys", Instance: { } holder }:
-                    source = holder;
-                    continue;
-                case IInvocationOperation { TargetMethod.Name: "Where" or "ToList" or "ToArray" or "Select" or "OfType" } projection
-                    when projection.TargetMethod.ContainingType.IsType(symbols.Enumerable) && projection.Arguments.Length > 0:
-                    source = projection.Arguments[0].Value;
-                    continue;
-                case IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation, Member: IFieldSymbol or IPropertySymbol }:
-                    return true;
-                default:
-                    return false;
-            }
-        }
-
-        return false;
-    }
 
     private static string Shorten(string text)
     {
@@ -285,7 +261,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 || LoopBounds.HasConstantBound(loops[0])
                 || SpawnDetector.Detect(spawnOperation, symbols, limiters) is not { Kind: SpawnKind.Task } spawn
                 || loops.All(l => LoopBounds.IsSmallOrConfigured(l, maxConstant, symbols)
-                    || (lifecycle && l is IForEachLoopOperation forEach && IsOwnMember(forEach.Collection, symbols)))
+                    || (lifecycle && l is IForEachLoopOperation forEach && LoopBounds.IsOwnMemberSet(forEach.Collection, symbols)))
                 || LimiterAcquisition.IsPrecededByAcquire(operation, loops[loops.Count - 1], limiters, configured)
                 || LimiterAcquisition.IsPrecededByAcquire(spawn.Operation, loops[loops.Count - 1], limiters, configured)
                 || (spawn.Work is { } work && LimiterAcquisition.AcquiresFirst(work, limiters, configured, cancellationToken))

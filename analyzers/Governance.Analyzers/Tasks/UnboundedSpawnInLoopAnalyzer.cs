@@ -77,9 +77,11 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
         loop = multiplying[0];
         var options = GovernanceOptions.For(context.Options, context.Operation.Syntax.SyntaxTree);
         var configured = limiters.GetConfiguredTypes(options);
+        var maxConstant = MaxConstant(context.ContainingSymbol, options);
+        var startUp = IsStartUp(context.ContainingSymbol);
         if (IsCleanup(context.ContainingSymbol)
-            || multiplying.All(l => LoopBounds.IsSmallOrConfigured(l, MaxConstant(context.ContainingSymbol, options), symbols)
-                || (IsStartUp(context.ContainingSymbol) && WalksOwnMember(l))
+            || multiplying.All(l => LoopBounds.IsSmallOrConfigured(l, maxConstant, symbols)
+                || (startUp && l is IForEachLoopOperation forEach && LoopBounds.IsOwnMemberSet(forEach.Collection, symbols))
                 || (spawn.Kind == SpawnKind.Thread && wait is not null && (LoopBounds.HasConstantBound(l) || LoopBounds.CountsOwnMember(l))))
             || (spawn.Kind != SpawnKind.Thread && LoopFacts.IsAcceptLoop(loop, symbols))
             || LoopFacts.ExitsAfter(spawn.Operation, loop)
@@ -141,11 +143,6 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
         => method is IMethodSymbol { MethodKind: MethodKind.Constructor }
             or IMethodSymbol { Name: "Start" or "StartAsync" or "StartingAsync" or "StartedAsync" or "OnStarted" }
             or IMethodSymbol { Name: "ExecuteAsync", IsOverride: true };
-
-    /// <summary>A <c>foreach</c> over a field or property of this object (a set it loaded before), not over data it was handed.</summary>
-    private static bool WalksOwnMember(ILoopOperation loop)
-        => loop is IForEachLoopOperation forEach
-            && forEach.Collection.WalkDownConversions() is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation, Member: IFieldSymbol or IPropertySymbol };
 
     /// <summary>The spawned lambda, or the spawned call's method, takes a limiter as its first step.</summary>
     private static bool AcquiresFirst(Spawn spawn, LimiterSymbols limiters, ImmutableArray<INamedTypeSymbol> configured, System.Threading.CancellationToken cancellationToken)
