@@ -28,6 +28,28 @@ internal static class Cli
 
     internal static string Sample(string name) => Path.Combine(RepositoryRoot, "samples", name);
 
+    /// <summary>
+    /// What the CLI reports a file of <paramref name="folder"/> relative to: the git work tree's top folder above it (a
+    /// clone, or a worktree whose .git is a file), or the folder itself outside git.
+    /// </summary>
+    internal static string ReportRoot(string folder)
+    {
+        for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
+        {
+            var git = Path.Combine(dir.FullName, ".git");
+            if (Directory.Exists(git) || File.Exists(git))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return folder;
+    }
+
+    /// <summary>A sample's file as the CLI reports it.</summary>
+    internal static string SamplePath(string sample, string file) =>
+        Path.GetRelativePath(ReportRoot(Sample(sample)), Path.Combine(Sample(sample), file)).Replace('\\', '/');
+
     internal static string RepositoryRoot
     {
         get

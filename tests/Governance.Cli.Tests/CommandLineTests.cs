@@ -45,6 +45,29 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Scan_SubfolderOfAGitRepository_ReportsPathsFromItsTopLevel_AndAnchorsExcludeGlobsThere()
+    {
+        Directory.CreateDirectory(Path.Combine(_temp, ".git"));
+        var leak = "namespace App; public static class Batch {0} {{ public static void Start(System.Collections.Generic.List<int> items) {{ foreach (var i in items) {{ _ = System.Threading.Tasks.Task.Run(() => i); }} }} }}";
+        foreach (var folder in new[] { "src/App", "src/App/Generated", "tests/Unit" })
+        {
+            var path = Directory.CreateDirectory(Path.Combine(_temp, folder)).FullName;
+            await File.WriteAllTextAsync(Path.Combine(path, "Batch.cs"), string.Format(System.Globalization.CultureInfo.InvariantCulture, leak, folder.Replace('/', '_')));
+        }
+
+        Assert.Equal(["src/App/Batch.cs", "src/App/Generated/Batch.cs"], await PathsUnderAsync(Path.Combine(_temp, "src")));
+        Assert.Equal(["src/App/Batch.cs"], await PathsUnderAsync(Path.Combine(_temp, "src"), "--exclude", "src/*/Generated"));
+        Assert.Equal(["src/App/Batch.cs"], await PathsUnderAsync(Path.Combine(_temp, "src", "App"), "--exclude", "Generated"));
+        // A folder above the scanned one never excludes it.
+        Assert.Equal(["tests/Unit/Batch.cs"], await PathsUnderAsync(Path.Combine(_temp, "tests", "Unit"), "--exclude", "tests"));
+
+        var report = Path.Combine(_temp, "report.json");
+        await Cli.Run("scan", Path.Combine(_temp, "src"), "--format", "json", "--output", report, "--fail-on", "none");
+        using var json = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        Assert.Equal(_temp, json.RootElement.GetProperty("root").GetString());
+    }
+
+    [Fact]
     public async Task Scan_TableToAPipeOrFile_IsOneFindingPerLine()
     {
         var output = Path.Combine(_temp, "report.txt");
@@ -53,7 +76,7 @@ public sealed class CommandLineTests : IDisposable
         var lines = await File.ReadAllLinesAsync(output);
         Assert.Equal(7, lines.Length);
         Assert.All(lines, line => Assert.Matches(@"^[^ :]+\.cs:[0-9]+:[0-9]+: (error|warning|info) GOV[0-9]{4}: \S", line));
-        Assert.Contains(lines, l => l.StartsWith("OrderFulfilment.cs:", StringComparison.Ordinal) && l.Contains(": warning GOV1001: Task.Run", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(Cli.SamplePath("LeakyOrders", "OrderFulfilment.cs") + ":", StringComparison.Ordinal) && l.Contains(": warning GOV1001: Task.Run", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -92,10 +115,12 @@ public sealed class CommandLineTests : IDisposable
         return console;
     }
 
-    private async Task<List<string>> PathsAsync(params string[] exclude)
+    private Task<List<string>> PathsAsync(params string[] exclude) => PathsUnderAsync(_temp, exclude);
+
+    private async Task<List<string>> PathsUnderAsync(string folder, params string[] exclude)
     {
         var output = Path.Combine(_temp, Guid.NewGuid().ToString("N") + ".txt");
-        await Cli.Run(["scan", _temp, "--output", output, "--fail-on", "none", .. exclude]);
+        await Cli.Run(["scan", folder, "--output", output, "--fail-on", "none", .. exclude]);
         return (await File.ReadAllLinesAsync(output)).Select(l => l[..l.IndexOf(':', StringComparison.Ordinal)]).Order(StringComparer.Ordinal).ToList();
     }
 

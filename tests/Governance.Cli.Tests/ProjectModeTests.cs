@@ -19,14 +19,16 @@ public sealed class ProjectModeTests : IDisposable
 
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
         var root = json.RootElement;
-        Assert.Equal(Cli.Sample("LeakyOrders"), root.GetProperty("root").GetString());
+        // Paths are relative to the repository root (the git top level), whichever folder or project is scanned.
+        Assert.Equal(Cli.ReportRoot(Cli.Sample("LeakyOrders")), root.GetProperty("root").GetString());
         Assert.Equal("project", root.GetProperty("mode").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("fallbackReason").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("binding").ValueKind);
         // Its own eight source files: not the generated ones under obj/, not the analyzer project it references.
         Assert.Equal(Directory.GetFiles(Cli.Sample("LeakyOrders"), "*.cs").Length, root.GetProperty("files").GetInt32());
         var diagnostics = root.GetProperty("diagnostics").EnumerateArray().ToList();
-        Assert.All(diagnostics, d => Assert.DoesNotContain("..", d.GetProperty("path").GetString(), StringComparison.Ordinal));
+        Assert.All(diagnostics, d => Assert.StartsWith(Cli.SamplePath("LeakyOrders", string.Empty), d.GetProperty("path").GetString(), StringComparison.Ordinal));
+        Assert.All(diagnostics, d => Assert.True(File.Exists(Path.Combine(root.GetProperty("root").GetString()!, d.GetProperty("path").GetString()!))));
         var expected = File.ReadAllLines(Path.Combine(Cli.Sample("LeakyOrders"), "expected-diagnostics.txt")).Where(l => l.StartsWith("GOV", StringComparison.Ordinal)).ToHashSet();
         Assert.Superset(expected, diagnostics.Select(d => d.GetProperty("id").GetString()!).ToHashSet());
         // GOV3002 is a suggestion by default; the sample's .editorconfig raises it, and project mode must see that.
@@ -97,6 +99,54 @@ public sealed class ProjectModeTests : IDisposable
         Assert.Contains($"Scanned {Directory.GetFiles(Cli.Sample("LeakyOrders"), "*.cs").Length - 2} files", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Scan_Solution_AProjectWhoseSdkDoesNotResolve_IsSkippedWithANote_AndTheRestIsScannedInProjectMode()
+    {
+        // A project with no code built by an SDK that does not resolve (as Microsoft.Build.NoTargets offline) must not send
+        // the whole solution to source mode, nor be blamed on a missing restore.
+        var project = await WriteProjectAsync("<NoWarn>$(NoWarn);GOV1002</NoWarn>");
+        var docs = Directory.CreateDirectory(Path.Combine(_temp, "docs")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(docs, "Docs.csproj"), """
+            <Project Sdk="Governance.Tests.NoSuchSdk/1.0.0">
+              <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+            </Project>
+            """);
+        var solution = Path.Combine(_temp, "Shop.slnx");
+        await File.WriteAllTextAsync(solution, $"""
+            <Solution>
+              <Project Path="{Path.GetRelativePath(_temp, project)}" />
+              <Project Path="docs/Docs.csproj" />
+            </Solution>
+            """);
+        var output = Path.Combine(_temp, "report.json");
+
+        Assert.Equal(1, await Cli.Run("scan", solution, "--format", "json", "--output", output));
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        Assert.Equal("project", json.RootElement.GetProperty("mode").GetString());
+        Assert.Equal("app/Batch.cs", Assert.Single(json.RootElement.GetProperty("diagnostics").EnumerateArray()).GetProperty("path").GetString());
+        var note = Assert.Single(json.RootElement.GetProperty("notes").EnumerateArray()).GetString()!;
+        Assert.StartsWith("skipped project docs/Docs.csproj: it did not load: ", note, StringComparison.Ordinal);
+        Assert.Contains("Governance.Tests.NoSuchSdk", note, StringComparison.Ordinal);
+        Assert.DoesNotContain("restore", note, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain('\n', note);
+    }
+
+    [Fact]
+    public async Task Scan_Project_WhoseLoadReportsMessages_CountsThemInOneNote_AndStaysInProjectMode()
+    {
+        // MSBuildWorkspace reports such messages (restore warnings like NU1603 among them) as failures although the load worked.
+        var project = await WriteProjectAsync("<NoWarn>$(NoWarn);GOV1002</NoWarn>", "<ItemGroup><ProjectReference Include=\"../missing/Missing.csproj\" /></ItemGroup>");
+        var output = Path.Combine(_temp, "report.json");
+
+        Assert.Equal(1, await Cli.Run("scan", project, "--format", "json", "--output", output));
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        Assert.Equal("project", json.RootElement.GetProperty("mode").GetString());
+        Assert.Equal("GOV1001", Assert.Single(json.RootElement.GetProperty("diagnostics").EnumerateArray()).GetProperty("id").GetString());
+        Assert.Matches("^MSBuild reported [0-9]+ message\\(s\\) while loading, such as restore warnings; 1 project\\(s\\) loaded and compiled$", Assert.Single(json.RootElement.GetProperty("notes").EnumerateArray()).GetString());
+    }
+
     internal const string Leaks = """
         namespace App;
 
@@ -117,7 +167,7 @@ public sealed class ProjectModeTests : IDisposable
         }
         """;
 
-    private async Task<string> WriteProjectAsync(string properties)
+    private async Task<string> WriteProjectAsync(string properties, string items = "")
     {
         var folder = Directory.CreateDirectory(Path.Combine(_temp, "app")).FullName;
         var project = Path.Combine(folder, "App.csproj");
@@ -129,6 +179,7 @@ public sealed class ProjectModeTests : IDisposable
                 <Nullable>enable</Nullable>
                 {properties}
               </PropertyGroup>
+              {items}
             </Project>
             """);
         await File.WriteAllTextAsync(Path.Combine(folder, "Batch.cs"), Leaks);

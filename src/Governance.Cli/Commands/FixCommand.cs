@@ -43,6 +43,11 @@ internal sealed class FixCommand(IAnsiConsole console) : AsyncCommand<FixSetting
     private void Write(FixResult result, bool dryRun)
     {
         console.WriteLine($"Mode: {LoadedCode.Describe(result.Mode, result.FallbackReason)}");
+        foreach (var note in result.Notes)
+        {
+            console.WriteLine($"Note: {note}");
+        }
+
         var fixedCount = result.Files.Sum(f => f.FixedByRule.Values.Sum());
         if (result.Files.Count == 0)
         {

@@ -30,7 +30,7 @@ internal sealed class ScanSettings : CommandSettings
     public bool MeasureFloor { get; init; }
 
     [CommandOption("--exclude <GLOB>")]
-    [Description("Leave out files and folders matching GLOB, relative to the scanned folder (repeatable): a glob without '/' matches a name at any depth (tests, *.Tests, *.g.cs); with '/' it is anchored at the root (samples/**, src/*/Generated); ** spans folders. Matching ignores case.")]
+    [Description("Leave out files and folders matching GLOB, relative to the repository root (the git top level; the scanned folder outside git) (repeatable): a glob without '/' matches a name at any depth below the scanned folder (tests, *.Tests, *.g.cs); with '/' it is anchored at the repository root (samples/**, src/*/Generated); ** spans folders. Matching ignores case.")]
     public string[] Exclude { get; init; } = [];
 
     public override ValidationResult Validate()

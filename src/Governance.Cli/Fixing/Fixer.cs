@@ -13,7 +13,8 @@ internal sealed record FixedFile(string Path, IReadOnlyDictionary<string, int> F
 
 /// <summary>The outcome of <c>governance fix</c>.</summary>
 /// <param name="FallbackReason">Why project mode fell back to source mode; <see langword="null"/> when it did not.</param>
-internal sealed record FixResult(string Root, ScanMode Mode, string? FallbackReason, IReadOnlyList<FixedFile> Files, IReadOnlyList<Finding> Remaining);
+/// <param name="Notes">Project mode: the projects skipped and why, and the MSBuild messages counted.</param>
+internal sealed record FixResult(string Root, ScanMode Mode, string? FallbackReason, IReadOnlyList<FixedFile> Files, IReadOnlyList<Finding> Remaining, IReadOnlyList<string> Notes);
 
 /// <summary>
 /// Applies the Governance code fixes in place, the way the IDE's "Fix all in project" does: per project, per rule and
@@ -21,6 +22,11 @@ internal sealed record FixResult(string Root, ScanMode Mode, string? FallbackRea
 /// fixable is left. Only files of the scanned tree are written (never generated files or build output), in their
 /// original encoding.
 /// </summary>
+/// <remarks>
+/// Cost: one analysis per round, and only of the rules asked for. The first round's findings are the "before" of the
+/// report, the last round's (nothing fixable left) are what remains; a project with nothing to fix is analysed once,
+/// as <c>scan</c> does.
+/// </remarks>
 internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
 {
     /// <summary>Rounds of fix-then-reanalyse per project: a guard against a fix that keeps producing new findings.</summary>
@@ -32,6 +38,9 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
     {
         using var loaded = await WorkspaceLoader.LoadAsync(path, exclude, progress, warn, cancellationToken).ConfigureAwait(false);
         var root = loaded.Root;
+        var scanFolder = loaded.ScanFolder;
+        exclude = loaded.Exclude;
+        var selected = ruleId is null ? analyzers : analyzers.Where(a => a.SupportedDiagnostics.Any(d => d.Id.Equals(ruleId, StringComparison.OrdinalIgnoreCase))).ToImmutableArray();
         Workspace? owned = null;
         IReadOnlyList<ProjectId> projectIds;
         if (loaded.Solution is { } solutionLoaded)
@@ -44,7 +53,7 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
         }
 
         var workspace = owned ?? loaded.Solution!.Workspace;
-        var writable = (string? file) => IsWritable(root, file) && (file is null || !exclude.Excludes(root, file));
+        var writable = (string? file) => IsWritable(scanFolder, file) && (file is null || !exclude.Excludes(file));
         using (owned)
         {
             var original = workspace.CurrentSolution;
@@ -56,20 +65,21 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
                 cancellationToken.ThrowIfCancellationRequested();
                 var project = solution.GetProject(projectId)!;
                 progress?.Invoke($"fixing {project.Name}");
-                before.AddRange(await AnalyseAsync(project, writable, ruleId, cancellationToken).ConfigureAwait(false));
-                solution = await FixProjectAsync(solution, projectId, writable, ruleId, cancellationToken).ConfigureAwait(false);
-                remaining.AddRange(await AnalyseAsync(solution.GetProject(projectId)!, writable, ruleId, cancellationToken).ConfigureAwait(false));
+                var (fixedSolution, first, last) = await FixProjectAsync(selected, solution, projectId, writable, ruleId, cancellationToken).ConfigureAwait(false);
+                solution = fixedSolution;
+                before.AddRange(first);
+                remaining.AddRange(last);
             }
 
             var files = await WriteChangesAsync(original, solution, root, writable, before, remaining, write, warn, cancellationToken).ConfigureAwait(false);
             var findings = remaining.Select(d => AnalyzerRun.ToFinding(root, d, d.Severity)).Distinct().ToList();
             findings.Sort(Finding.Order);
-            return new FixResult(root, loaded.Mode, loaded.FallbackReason, files, findings);
+            return new FixResult(root, loaded.Mode, loaded.FallbackReason, files, findings, loaded.Notes);
         }
     }
 
     /// <summary>The project's Governance findings (at their effective severity, not hidden) in files of the scanned tree.</summary>
-    private async Task<List<Diagnostic>> AnalyseAsync(Project project, Func<string?, bool> writable, string? ruleId, CancellationToken cancellationToken)
+    private static async Task<List<Diagnostic>> AnalyseAsync(ImmutableArray<DiagnosticAnalyzer> analyzers, Project project, Func<string?, bool> writable, string? ruleId, CancellationToken cancellationToken)
     {
         var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
         if (compilation is null)
@@ -86,18 +96,30 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
             .ToList();
     }
 
-    private async Task<Solution> FixProjectAsync(Solution solution, ProjectId projectId, Func<string?, bool> writable, string? ruleId, CancellationToken cancellationToken)
+    /// <summary>Fixes one project round by round; also returns its findings before the first round and after the last.</summary>
+    private static async Task<(Solution Solution, List<Diagnostic> Before, List<Diagnostic> After)> FixProjectAsync(
+        ImmutableArray<DiagnosticAnalyzer> analyzers, Solution solution, ProjectId projectId, Func<string?, bool> writable, string? ruleId, CancellationToken cancellationToken)
     {
         // A (rule, variant) whose Fix All changed nothing is not tried again, so the loop always ends.
         var exhausted = new HashSet<(string Id, string? Key)>();
+        List<Diagnostic>? before = null;
+        var diagnostics = new List<Diagnostic>();
+        var analysed = (Solution?)null;
         for (var round = 0; round < MaxRounds; round++)
         {
             var project = solution.GetProject(projectId)!;
-            var diagnostics = await AnalyseAsync(project, writable, ruleId, cancellationToken).ConfigureAwait(false);
+            if (!ReferenceEquals(analysed, solution))
+            {
+                // One analysis per round, and none again after a round that changed nothing.
+                diagnostics = await AnalyseAsync(analyzers, project, writable, ruleId, cancellationToken).ConfigureAwait(false);
+                analysed = solution;
+            }
+
+            before ??= diagnostics;
             var next = await FirstFixableAsync(project, diagnostics, exhausted, cancellationToken).ConfigureAwait(false);
             if (next is not { } fix)
             {
-                return solution;
+                return (solution, before, diagnostics);
             }
 
             var fixAll = fix.Provider.GetFixAllProvider();
@@ -127,7 +149,7 @@ internal sealed class Fixer(ImmutableArray<DiagnosticAnalyzer> analyzers)
             solution = changed;
         }
 
-        return solution;
+        return (solution, before ?? [], await AnalyseAsync(analyzers, solution.GetProject(projectId)!, writable, ruleId, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<(Diagnostic Diagnostic, CodeFixProvider Provider, CodeAction Action)?> FirstFixableAsync(

@@ -6,9 +6,11 @@ namespace Governance.Cli.Scanning;
 /// </summary>
 internal sealed class LoadedCode : IDisposable
 {
-    private LoadedCode(string root, ScanMode mode, string? fallbackReason, LoadedSolution? solution, SourcePlan? sources, PathFilter exclude)
+    private LoadedCode(string root, string scanFolder, ScanMode mode, string? fallbackReason, LoadedSolution? solution, SourcePlan? sources, PathFilter exclude, IReadOnlyList<string> notes)
     {
+        Notes = notes;
         Root = root;
+        ScanFolder = scanFolder;
         Mode = mode;
         FallbackReason = fallbackReason;
         Solution = solution;
@@ -16,8 +18,11 @@ internal sealed class LoadedCode : IDisposable
         Exclude = exclude;
     }
 
-    /// <summary>The folder findings are relative to.</summary>
+    /// <summary>The folder findings are relative to (the git work tree's top folder, see <see cref="RepositoryRoot"/>).</summary>
     internal string Root { get; }
+
+    /// <summary>The folder scanned: the one given, or the folder of the solution, project or file given. Fixes write only below it.</summary>
+    internal string ScanFolder { get; }
 
     internal ScanMode Mode { get; }
 
@@ -30,12 +35,17 @@ internal sealed class LoadedCode : IDisposable
     /// <summary>Source mode's projects; <see langword="null"/> in project mode.</summary>
     internal SourcePlan? Sources { get; }
 
-    /// <summary>The <c>--exclude</c> globs: in project mode, the findings of excluded files still have to be dropped.</summary>
+    /// <summary>The <c>--exclude</c> globs, rooted: in project mode, the findings of excluded files still have to be dropped.</summary>
     internal PathFilter Exclude { get; }
 
-    internal static LoadedCode Project(string root, LoadedSolution solution, PathFilter exclude) => new(root, ScanMode.Project, null, solution, null, exclude);
+    /// <summary>What the reader of the report must know about loading: the projects skipped and why, the MSBuild messages counted.</summary>
+    internal IReadOnlyList<string> Notes { get; }
 
-    internal static LoadedCode Source(SourcePlan sources, string? fallbackReason, PathFilter exclude) => new(sources.Root, ScanMode.Source, fallbackReason, null, sources, exclude);
+    internal static LoadedCode Project(string root, string scanFolder, LoadedSolution solution, PathFilter exclude, IReadOnlyList<string> notes) =>
+        new(root, scanFolder, ScanMode.Project, null, solution, null, exclude, notes);
+
+    internal static LoadedCode Source(SourcePlan sources, string? fallbackReason, PathFilter exclude) =>
+        new(sources.ReportRoot, sources.Root, ScanMode.Source, fallbackReason, null, sources, exclude, []);
 
     /// <summary>One line for the reports: the mode, and why.</summary>
     internal static string Describe(ScanMode mode, string? fallbackReason) => (mode, fallbackReason) switch

@@ -15,7 +15,10 @@ namespace Governance.Cli.Scanning;
 /// </remarks>
 internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzers, AnalyzerTimes? times = null)
 {
-    /// <summary>Analyses every project of a solution <see cref="WorkspaceLoader"/> loaded; findings in excluded files are dropped.</summary>
+    /// <summary>
+    /// Analyses every project of a solution <see cref="WorkspaceLoader"/> loaded; findings in excluded files are dropped,
+    /// the others are relative to <paramref name="root"/> (the report root).
+    /// </summary>
     internal async Task<ScanResult> ScanAsync(LoadedSolution loaded, string root, PathFilter exclude, Action<string>? progress, CancellationToken cancellationToken)
     {
         var findings = new HashSet<Finding>();
@@ -28,10 +31,11 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
         {
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Invoke($"[{++done}/{projects.Count}] analysing {project.Name} ({project.DocumentIds.Count} files)");
-            var compilation = await CompileAsync(project, cancellationToken).ConfigureAwait(false);
+            var compilation = await CompileAsync(project, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"{project.Name} compiled when loaded, not now");
             foreach (var document in project.Documents)
             {
-                if (document.FilePath is { } file && !IsBuildOutput(file) && !exclude.Excludes(root, file) && files.Add(file))
+                if (document.FilePath is { } file && !IsBuildOutput(file) && !exclude.Excludes(file) && files.Add(file))
                 {
                     var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
                     lines += text.Lines.Count;
@@ -43,7 +47,7 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
             foreach (var diagnostic in diagnostics)
             {
                 // The compilation already applied .editorconfig, global config and NoWarn/WarningsAsErrors severities.
-                if (diagnostic.Severity != DiagnosticSeverity.Hidden && !exclude.Excludes(root, diagnostic.Location.SourceTree!.FilePath))
+                if (diagnostic.Severity != DiagnosticSeverity.Hidden && !exclude.Excludes(diagnostic.Location.SourceTree!.FilePath))
                 {
                     findings.Add(AnalyzerRun.ToFinding(root, diagnostic, diagnostic.Severity));
                 }
@@ -57,7 +61,7 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
 
     /// <summary>Opens a solution (<c>.sln</c>/<c>.slnx</c>) or a project with MSBuild.</summary>
     /// <exception cref="ProjectLoadException">Loading failed.</exception>
-    internal static async Task<LoadedSolution> LoadAsync(string path, Action<string>? progress, Action<string>? warn, CancellationToken cancellationToken)
+    internal static async Task<LoadedSolution> LoadAsync(string path, Action<string>? progress, CancellationToken cancellationToken)
     {
         if (MsBuildHost.EnsureRegistered() is { } noMsBuild)
         {
@@ -93,17 +97,9 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
                 throw new ProjectLoadException(ex.Message);
             }
 
-            // Restore warnings and unresolved items arrive as failures too; a project that cannot compile is caught below.
+            // Restore warnings (NU1603...) and unresolved items arrive as failures too, although the load worked: they are
+            // kept to explain a project that does not compile, and otherwise only counted.
             var distinct = failures.Distinct(StringComparer.Ordinal).ToList();
-            foreach (var failure in distinct.Take(3))
-            {
-                warn?.Invoke($"MSBuild: {failure}");
-            }
-
-            if (distinct.Count > 3)
-            {
-                warn?.Invoke($"MSBuild: {distinct.Count - 3} more message(s)");
-            }
 
             // Opening a project also loads the projects it references: only the one asked for is scanned (once per
             // target framework). A solution's projects are all scanned.
@@ -119,7 +115,7 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
                 throw new ProjectLoadException($"no C# project in {Path.GetFileName(path)}");
             }
 
-            return new LoadedSolution(workspace, projects);
+            return new LoadedSolution(workspace, projects, distinct);
         }
         catch
         {
@@ -128,17 +124,11 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
         }
     }
 
-    /// <exception cref="ProjectLoadException">The project does not resolve the core library: it was not restored.</exception>
-    internal static async Task<Compilation> CompileAsync(Project project, CancellationToken cancellationToken)
+    /// <summary>The project's compilation; <see langword="null"/> when it does not resolve the core library (not restored, or its SDK did not resolve).</summary>
+    internal static async Task<Compilation?> CompileAsync(Project project, CancellationToken cancellationToken)
     {
-        var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new ProjectLoadException($"{project.Name}: no compilation");
-        if (compilation.GetSpecialType(SpecialType.System_Object).TypeKind == TypeKind.Error)
-        {
-            throw new ProjectLoadException($"{project.Name}: its references do not resolve (run dotnet restore)");
-        }
-
-        return compilation;
+        var compilation = await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
+        return compilation is null || compilation.GetSpecialType(SpecialType.System_Object).TypeKind == TypeKind.Error ? null : compilation;
     }
 
     internal static bool IsBuildOutput(string file)
@@ -155,11 +145,14 @@ internal sealed class ProjectScanner(ImmutableArray<DiagnosticAnalyzer> analyzer
 }
 
 /// <summary>A loaded solution and the workspace that holds it (disposed with it), its C# projects in build order.</summary>
-internal sealed class LoadedSolution(MSBuildWorkspace workspace, IReadOnlyList<Project> projects) : IDisposable
+/// <param name="loadMessages">What MSBuild reported while loading (distinct), restore warnings included.</param>
+internal sealed class LoadedSolution(MSBuildWorkspace workspace, IReadOnlyList<Project> projects, IReadOnlyList<string> loadMessages) : IDisposable
 {
     internal MSBuildWorkspace Workspace { get; } = workspace;
 
     internal IReadOnlyList<Project> CSharpProjects { get; } = projects;
+
+    internal IReadOnlyList<string> LoadMessages { get; } = loadMessages;
 
     public void Dispose() => Workspace.Dispose();
 }

@@ -37,8 +37,8 @@ internal static class Scanner
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         using var loaded = await WorkspaceLoader.LoadAsync(path, exclude, progress, warn, cancellationToken).ConfigureAwait(false);
         var result = loaded.Solution is { } solution
-            ? await new ProjectScanner(analyzers, times).ScanAsync(solution, loaded.Root, exclude, progress, cancellationToken).ConfigureAwait(false)
+            ? await new ProjectScanner(analyzers, times).ScanAsync(solution, loaded.Root, loaded.Exclude, progress, cancellationToken).ConfigureAwait(false)
             : await new SourceScanner(analyzers, times).ScanAsync(loaded.Sources!, loaded.FallbackReason, progress, cancellationToken).ConfigureAwait(false);
-        return result with { DurationMs = stopwatch.ElapsedMilliseconds };
+        return result with { DurationMs = stopwatch.ElapsedMilliseconds, LoadNotes = loaded.Notes };
     }
 }

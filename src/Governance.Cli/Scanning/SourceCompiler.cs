@@ -82,7 +82,7 @@ internal sealed class SourceCompiler(SourcePlan plan)
                 _filesUnresolved++;
                 if (_unresolvedFiles.Count < BindingReport.MaxListedFiles)
                 {
-                    _unresolvedFiles.Add(Path.GetRelativePath(plan.Root, tree.FilePath).Replace('\\', '/'));
+                    _unresolvedFiles.Add(Path.GetRelativePath(plan.ReportRoot, tree.FilePath).Replace('\\', '/'));
                 }
 
                 foreach (var name in unresolved)

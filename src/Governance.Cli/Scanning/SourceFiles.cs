@@ -26,7 +26,7 @@ internal static class SourceFiles
         {
             foreach (var file in Directory.EnumerateFiles(directory, pattern, files))
             {
-                if (!exclude.Excludes(root, file))
+                if (!exclude.Excludes(file))
                 {
                     yield return file;
                 }
@@ -35,7 +35,7 @@ internal static class SourceFiles
             foreach (var child in Directory.EnumerateDirectories(directory, "*", directories))
             {
                 // Symbolic links to directories are not followed: they can loop, and they point outside the tree.
-                if (!s_skipped.Contains(Path.GetFileName(child)) && (File.GetAttributes(child) & FileAttributes.ReparsePoint) == 0 && !exclude.Excludes(root, child))
+                if (!s_skipped.Contains(Path.GetFileName(child)) && (File.GetAttributes(child) & FileAttributes.ReparsePoint) == 0 && !exclude.Excludes(child))
                 {
                     pending.Push(child);
                 }

@@ -16,12 +16,16 @@ internal sealed partial class SourcePlan
     private SourcePlan(string root, int fileCount, IReadOnlyList<PlannedProject> projects)
     {
         Root = root;
+        ReportRoot = RepositoryRoot.For(root);
         FileCount = fileCount;
         Projects = projects;
     }
 
-    /// <summary>The folder the findings' paths are relative to.</summary>
+    /// <summary>The folder scanned (or the folder of the one file scanned).</summary>
     internal string Root { get; }
+
+    /// <summary>The folder the findings' paths are relative to: see <see cref="RepositoryRoot"/>.</summary>
+    internal string ReportRoot { get; }
 
     internal int FileCount { get; }
 

@@ -18,8 +18,8 @@ internal sealed class SourceScanner(ImmutableArray<DiagnosticAnalyzer> analyzers
 {
     internal async Task<ScanResult> ScanAsync(SourcePlan plan, string? fallbackReason, Action<string>? progress, CancellationToken cancellationToken)
     {
-        var root = plan.Root;
-        var editorConfig = EditorConfigOptions.Load(root);
+        var root = plan.ReportRoot;
+        var editorConfig = EditorConfigOptions.Load(plan.Root);
         var findings = new List<Finding>();
         var analyzerExceptions = 0;
         long lines = 0;
