@@ -9,6 +9,11 @@ from GitHub at the pinned commit of corpus.tsv. A checkout at another commit is 
 Scans go to DIR/.scans/<owner+name>.json (--no-scan reuses them). The scanner is this repository's CLI, built in
 Release first.
 
+Fix All verdicts live in eng/precision/fixes.tsv, one line per hunk that `governance fix` wrote on a copy of a corpus
+checkout, read by hand:
+    repo  path  line  rule  verdict  reason
+where verdict is correct (a reviewer would merge it as it stands), questionable or wrong.
+
 Labels live in eng/precision/labels.tsv, one line per site read by hand:
     repo  path  line  rule  severity  label  reason  text
 where label is TRUE (a developer who cares would change this code for the reason the message gives) or FP, and
@@ -30,6 +35,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus.tsv")
 LABELS = os.path.join(HERE, "labels.tsv")
+FIXES = os.path.join(HERE, "fixes.tsv")
 REPORT = os.path.join(ROOT, "docs", "precision.md")
 SCANNER = os.path.join(ROOT, "artifacts", "bin", "Governance.Cli", "release", "Governance.Cli.dll")
 COLUMNS = ["repo", "path", "line", "rule", "severity", "label", "reason", "text"]
@@ -212,6 +218,10 @@ def write_report(current, gone, stats):
     if not by_rule:
         out.append("| (none) | | 0 | | | | | | |")
     out.append("")
+    per_million = len(current) * 1_000_000 / total_lines if total_lines else 0
+    out.append(f"All rules together: {len(current)} findings in {total_lines:,} lines, {per_million:.1f} per million lines.")
+    out.append("")
+    write_fixes(out)
     out.append("## Findings")
     out.append("")
     out.append("| repository | commit | path:line | rule | severity | label | reason |")
@@ -230,6 +240,41 @@ def write_report(current, gone, stats):
     out.append("")
     with open(REPORT, "w", encoding="utf-8", newline="\n") as f:
         f.write("\n".join(out))
+
+
+def write_fixes(out):
+    """The Fix All hunks read by hand, per rule: a fix is correct only if a reviewer would merge it as it stands."""
+    rows = []
+    if os.path.exists(FIXES):
+        with open(FIXES, encoding="utf-8") as f:
+            for raw in f:
+                if raw.startswith("#") or not raw.strip():
+                    continue
+                cells = raw.rstrip("\n").split("\t")
+                cells += [""] * (6 - len(cells))
+                rows.append(dict(zip(["repo", "path", "line", "rule", "verdict", "reason"], cells)))
+    out.append("## Fix All on the corpus")
+    out.append("")
+    out.append("`governance fix` (Fix All, every rule) on a copy of each checkout with findings; every hunk read by hand.")
+    out.append("correct: a reviewer would merge it as it stands (keeps behaviour or its title says what changes, idiomatic")
+    out.append("and formatted, follows the file's conventions, drops no data); questionable: mergeable after a touch; wrong:")
+    out.append("must not be merged. Findings with no fix offered are not hunks.")
+    out.append("")
+    out.append("| rule | hunks | correct | questionable | wrong |")
+    out.append("|---|---:|---:|---:|---:|")
+    by_rule = collections.OrderedDict()
+    for row in sorted(rows, key=lambda r: r["rule"]):
+        by_rule.setdefault(row["rule"], collections.Counter())[row["verdict"]] += 1
+    for rule, counts in by_rule.items():
+        out.append(f"| {rule} | {sum(counts.values())} | {counts['correct']} | {counts['questionable']} | {counts['wrong']} |")
+    if not by_rule:
+        out.append("| (none) | 0 | | | |")
+    out.append("")
+    out.append("| repository | path:line | rule | verdict | why |")
+    out.append("|---|---|---|---|---|")
+    for row in sorted(rows, key=lambda r: (r["rule"], r["repo"].lower(), r["path"], int(r["line"] or 0))):
+        out.append(f"| {row['repo']} | `{row['path']}:{row['line']}` | {row['rule']} | {row['verdict']} | {escape(row['reason'])} |")
+    out.append("")
 
 
 def escape(text):
