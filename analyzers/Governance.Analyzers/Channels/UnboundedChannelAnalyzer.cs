@@ -19,6 +19,15 @@ namespace Governance.Analyzers.Channels;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
 {
+    /// <summary>
+    /// Set (to the member's name) on a report whose channel can be bounded with <c>FullMode = Wait</c> without changing
+    /// what happens to an item: the channel is created straight into a private member of the type, neither it nor its
+    /// writer escapes, and every write in the type (all partial declarations) is a <c>WriteAsync</c> that is awaited
+    /// or returned to the caller. A <c>TryWrite</c> would return false on a full channel, and a caller that ignores it
+    /// would drop the item.
+    /// </summary>
+    public const string BoundableMemberProperty = "BoundableMember";
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.UnboundedChannel);
 
     public override void Initialize(AnalysisContext context)
@@ -47,6 +56,11 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
         var pending = new ConcurrentBag<(ISymbol Member, IOperation Creation, string Destination)>();
         var writes = new ConcurrentBag<(ISymbol Member, ChannelWrite Write)>();
         var boundedMembers = new ConcurrentBag<ISymbol>();
+
+        // For the code fix: which members have a use that a bounded channel would change (a TryWrite, a write nobody
+        // waits for, an escape), and which have an awaited write.
+        var unboundableMembers = new ConcurrentBag<ISymbol>();
+        var awaitedWriteMembers = new ConcurrentBag<ISymbol>();
 
         context.RegisterOperationAction(
             operationContext =>
@@ -107,6 +121,31 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
             },
             OperationKind.Invocation);
 
+        if (HasChannelMembers(type, symbols))
+        {
+            context.RegisterOperationAction(
+                operationContext =>
+                {
+                    var reference = (IMemberReferenceOperation)operationContext.Operation;
+                    if (!SymbolEqualityComparer.Default.Equals(reference.Member.ContainingType, type) || !symbols.IsChannelType(MemberType(reference.Member)))
+                    {
+                        return;
+                    }
+
+                    switch (ClassifyForBound(reference, symbols))
+                    {
+                        case BoundUse.Unboundable:
+                            unboundableMembers.Add(reference.Member);
+                            break;
+                        case BoundUse.AwaitedWrite:
+                            awaitedWriteMembers.Add(reference.Member);
+                            break;
+                    }
+                },
+                OperationKind.FieldReference,
+                OperationKind.PropertyReference);
+        }
+
         context.RegisterSymbolEndAction(endContext =>
         {
             var bounded = new HashSet<ISymbol>(boundedMembers, SymbolEqualityComparer.Default);
@@ -125,9 +164,118 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
-                endContext.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedChannel, creation.Syntax.GetLocation(), destination));
+                var properties = ImmutableDictionary<string, string?>.Empty;
+                if (IsBoundable(member, creation, unboundableMembers, awaitedWriteMembers, type, endContext.CancellationToken))
+                {
+                    properties = properties.Add(BoundableMemberProperty, member.Name);
+                }
+
+                endContext.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedChannel, creation.Syntax.GetLocation(), properties, destination));
             }
         });
+    }
+
+    private static bool HasChannelMembers(INamedTypeSymbol type, ChannelSymbols symbols)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            if (member is IFieldSymbol or IPropertySymbol && symbols.IsChannelType(MemberType(member)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ITypeSymbol? MemberType(ISymbol member)
+        => member switch
+        {
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            _ => null,
+        };
+
+    /// <summary>
+    /// Whether bounding the channel with <c>FullMode = Wait</c> keeps every item: see <see cref="BoundableMemberProperty"/>.
+    /// </summary>
+    private static bool IsBoundable(
+        ISymbol member, IOperation creation, ConcurrentBag<ISymbol> unboundable, ConcurrentBag<ISymbol> awaitedWrites, INamedTypeSymbol type, System.Threading.CancellationToken cancellationToken)
+    {
+        var stored = creation.GetConsumer(out var child);
+        var direct = stored is IFieldInitializerOperation or IPropertyInitializerOperation
+            || (stored is ISimpleAssignmentOperation assignment && assignment.Value == child);
+        return direct
+            && member.IsPrivateToType()
+            && member.IsTrackableStorage()
+            && awaitedWrites.Contains(member, SymbolEqualityComparer.Default)
+            && !unboundable.Contains(member, SymbolEqualityComparer.Default)
+            && !type.IsNamedInNestedTypes(member.Name, cancellationToken);
+    }
+
+    /// <summary>What one reference to a channel member means for bounding that channel.</summary>
+    private static BoundUse ClassifyForBound(IMemberReferenceOperation reference, ChannelSymbols symbols)
+    {
+        var consumer = reference.GetConsumer(out var child);
+        switch (consumer)
+        {
+            case IAssignmentOperation assignment when assignment.Target == child:
+                // Only a channel created here, or null, may be stored: a channel from elsewhere has writers we cannot see.
+                var value = assignment.Value.WalkDownConversions();
+                return assignment is ISimpleAssignmentOperation && (symbols.IsChannelCreation(value) || value.IsNullLiteral() || value is IDefaultValueOperation)
+                    ? BoundUse.Neutral
+                    : BoundUse.Unboundable;
+            case IBinaryOperation:
+            case IIsPatternOperation:
+            case IIsTypeOperation:
+            case INameOfOperation:
+                return BoundUse.Neutral;
+            case IPropertyReferenceOperation { Property.Name: "Writer" } writer when writer.Instance == child:
+                return ClassifyWriterForBound(writer);
+            case IMemberReferenceOperation member when member.Instance == child:
+            case IInvocationOperation invocation when invocation.Instance == child:
+                // The reader, the completion, ToString(): nothing that writes.
+                return BoundUse.Neutral;
+            default:
+                return BoundUse.Unboundable;
+        }
+    }
+
+    private static BoundUse ClassifyWriterForBound(IOperation writer)
+    {
+        var consumer = writer.GetConsumer(out var child);
+        if (consumer is not IInvocationOperation invocation || invocation.Instance != child)
+        {
+            // The writer is stored, passed or returned: writes we cannot see.
+            return consumer is IBinaryOperation or IIsPatternOperation or IInvalidOperation ? BoundUse.Neutral : BoundUse.Unboundable;
+        }
+
+        return invocation.TargetMethod.Name switch
+        {
+            "Complete" or "TryComplete" or "WaitToWriteAsync" => BoundUse.Neutral,
+            "WriteAsync" => IsAwaitedOrReturned(invocation) ? BoundUse.AwaitedWrite : BoundUse.Unboundable,
+            _ => BoundUse.Unboundable,
+        };
+    }
+
+    // `await writer.WriteAsync(x)`, through `.ConfigureAwait(...)` or `.AsTask()`, or `return writer.WriteAsync(x);`:
+    // the writer (or its caller) waits while the channel is full, and the item is written when there is room.
+    private static bool IsAwaitedOrReturned(IOperation write)
+    {
+        var consumer = write.GetConsumer(out var child);
+        while (consumer is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "AsTask" } wrapper && wrapper.Instance == child)
+        {
+            consumer = wrapper.GetConsumer(out child);
+        }
+
+        return consumer is IAwaitOperation or IReturnOperation;
+    }
+
+    private enum BoundUse
+    {
+        Neutral,
+        AwaitedWrite,
+        Unboundable,
     }
 
     /// <summary>
