@@ -9,7 +9,7 @@ namespace Governance.Analyzers.Tasks;
 /// <summary>
 /// The GOV1002 fix for the list form, three statements of one block:
 /// <c>var tasks = new List&lt;Task&gt;(); foreach (var x in source) { tasks.Add(WorkAsync(x)); } await Task.WhenAll(tasks);</c>
-/// become one <c>await Parallel.ForEachAsync(source, ..., async (x, token) =&gt; await WorkAsync(x));</c>. Only when the
+/// become one <c>await Parallel.ForEachAsync(source, ..., (x, _) =&gt; new ValueTask(WorkAsync(x)));</c>. Only when the
 /// list is used for nothing else, so that removing it changes nothing but the concurrency.
 /// </summary>
 internal static class FanOutLoopRewriter
@@ -41,14 +41,12 @@ internal static class FanOutLoopRewriter
 
         var add = (InvocationExpressionSyntax)((ExpressionStatementSyntax)GetSingleStatement(loop)!).Expression;
         if (add.ArgumentList.Arguments[0].Expression is not InvocationExpressionSyntax spawn
-            || SpawnBodyConverter.Convert(model, spawn, "global::System.Threading.Tasks.ValueTask.CompletedTask", cancellationToken) is not { } body)
+            || SpawnBodyConverter.Convert(model, spawn, cancellationToken) is not { } work)
         {
             return null;
         }
 
-        var scopeToken = ParallelForEachAsyncBuilder.FindTokenInScope(model, loop.SpanStart);
-        var tokenParameter = ParallelForEachAsyncBuilder.ChooseTokenParameterName(model, loop.SpanStart, scopeToken);
-        var replacement = ParallelForEachAsyncBuilder.Build(loop.Expression.WithoutTrivia().ToString(), loop.Identifier.ValueText, scopeToken, tokenParameter, body.Text, body.IsAsync, awaitSuffix)
+        var replacement = ParallelForEachAsyncBuilder.Build(model, declaration, loop.Expression, loop.Identifier.ValueText, work, awaitSuffix, cancellationToken)
             .WithLeadingTrivia(declaration.GetLeadingTrivia())
             .WithTrailingTrivia(waitStatement.GetTrailingTrivia());
 

@@ -13,13 +13,19 @@ namespace Governance.Analyzers.Tasks;
 
 /// <summary>
 /// GOV1002: <c>await Task.WhenAll(source.Select(x =&gt; WorkAsync(x)));</c> becomes <c>Parallel.ForEachAsync</c> with a
-/// bound and the token in scope. Only the form without results: <c>WhenAll&lt;T&gt;</c> returns an array the loop
-/// would not produce.
+/// bound (see <see cref="ParallelForEachAsyncBuilder"/>). Only the form without results: <c>WhenAll&lt;T&gt;</c> returns
+/// an array the loop would not produce.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnboundedFanOutCodeFix)), Shared]
 public sealed class UnboundedFanOutCodeFix : CodeFixProvider
 {
     private const string EquivalenceKey = "GOV1002.ParallelForEachAsync";
+
+    /// <summary>
+    /// <c>Task.WhenAll</c> runs every item and reports every failure; <c>Parallel.ForEachAsync</c> starts no new item
+    /// after the first failure (or cancellation) and cancels the loop's token for the items running: the title says so.
+    /// </summary>
+    internal const string Title = "Bound with Parallel.ForEachAsync (unlike Task.WhenAll, it stops at the first failure)";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.UnboundedFanOut);
 
@@ -40,7 +46,7 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
             if (Rewrite(model, node, diagnostic, context.CancellationToken) is not null)
             {
                 context.RegisterCodeFix(
-                    CodeAction.Create("Use Parallel.ForEachAsync with a bound", ct => FixAsync(context.Document, diagnostic, ct), EquivalenceKey),
+                    CodeAction.Create(Title, ct => FixAsync(context.Document, diagnostic, ct), EquivalenceKey),
                     diagnostic);
             }
         }
@@ -90,35 +96,33 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
         }
 
         var selector = selectCall.ArgumentList.Arguments[0].Expression;
-        string item;
-        string body;
+        string? item;
+        WorkItem? work;
         switch (selector)
         {
             case SimpleLambdaExpressionSyntax lambda:
                 item = lambda.Parameter.Identifier.ValueText;
-                body = GetBody(lambda.AsyncKeyword, lambda.Body)!;
+                work = WorkItem.FromLambda(model, lambda, allowSync: false, cancellationToken);
                 break;
             case ParenthesizedLambdaExpressionSyntax { ParameterList.Parameters.Count: 1 } lambda when lambda.ParameterList.Parameters[0].Type is null:
                 item = lambda.ParameterList.Parameters[0].Identifier.ValueText;
-                body = GetBody(lambda.AsyncKeyword, lambda.Body)!;
+                work = WorkItem.FromLambda(model, lambda, allowSync: false, cancellationToken);
                 break;
             case IdentifierNameSyntax or MemberAccessExpressionSyntax when model.GetSymbolInfo(selector, cancellationToken).CandidateSymbols.Length == 0
-                && model.GetSymbolInfo(selector, cancellationToken).Symbol is IMethodSymbol { Parameters.Length: 1 }:
-                item = "item";
-                body = $"await {selector.WithoutTrivia()}(item)";
+                && model.GetSymbolInfo(selector, cancellationToken).Symbol is IMethodSymbol { Parameters.Length: 1 } method:
+                item = null;
+                work = WorkItem.FromMethodGroup(method, selector);
                 break;
             default:
                 return null;
         }
 
-        if (body is null)
+        if (work is null)
         {
             return null;
         }
 
-        var scopeToken = ParallelForEachAsyncBuilder.FindTokenInScope(model, statement.SpanStart);
-        var tokenParameter = ParallelForEachAsyncBuilder.ChooseTokenParameterName(model, statement.SpanStart, scopeToken);
-        var replacement = ParallelForEachAsyncBuilder.Build(select.Expression.WithoutTrivia().ToString(), item, scopeToken, tokenParameter, body, isAsync: true, awaitSuffix)
+        var replacement = ParallelForEachAsyncBuilder.Build(model, statement, select.Expression, item, work, awaitSuffix, cancellationToken)
             .WithTriviaFrom(statement);
         return (statement, replacement);
     }
@@ -141,15 +145,6 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
                 return null;
         }
     }
-
-    /// <summary>An async body is kept; an expression producing a task is awaited; a synchronous block is not rewritten.</summary>
-    private static string? GetBody(SyntaxToken asyncKeyword, CSharpSyntaxNode body)
-        => body switch
-        {
-            _ when asyncKeyword.IsKind(SyntaxKind.AsyncKeyword) => body.WithoutTrivia().ToString(),
-            ExpressionSyntax expression => "await " + expression.WithoutTrivia(),
-            _ => null,
-        };
 
     private static ExpressionSyntax StripMaterialization(ExpressionSyntax expression)
     {

@@ -3,6 +3,7 @@ using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Governance.Analyzers.Editing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -12,8 +13,9 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Governance.Analyzers.Tasks;
 
 /// <summary>
-/// GOV1001: a <c>foreach</c> whose body is one discarded spawn becomes <c>Parallel.ForEachAsync</c> with a bound and
-/// the token in scope. The loop then waits for the work, which the title says.
+/// GOV1001: a <c>foreach</c> whose body is one discarded spawn becomes <c>Parallel.ForEachAsync</c> with a bound (see
+/// <see cref="ParallelForEachAsyncBuilder"/>). The loop then waits for the work, and a failure that nobody observed
+/// before now stops the loop and is thrown: the title says so.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnboundedSpawnInLoopCodeFix)), Shared]
 public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
@@ -41,7 +43,7 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
             {
                 context.RegisterCodeFix(
                     CodeAction.Create(
-                        "Use Parallel.ForEachAsync with a bound (the loop then waits for the work to finish)",
+                        "Bound with Parallel.ForEachAsync (the loop then waits for the work, and stops and throws at its first failure)",
                         ct => FixAsync(context.Document, diagnostic, ct),
                         EquivalenceKey),
                     diagnostic);
@@ -51,7 +53,7 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
             {
                 context.RegisterCodeFix(
                     CodeAction.Create(
-                        "Run the work in a Governance TaskGroup with a limit (the method then waits for it)",
+                        "Run the work in a Governance TaskGroup with a limit (the method then waits for it, and throws its first failure)",
                         ct => FixWithTaskGroupAsync(context.Document, diagnostic, ct),
                         TaskGroupKey),
                     diagnostic);
@@ -83,7 +85,8 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
             return document;
         }
 
-        var changed = document.WithSyntaxRoot(root.ReplaceNode(rewrite.Loop, rewrite.Replacement));
+        var newRoot = rewrite.Replacement.Count == 1 ? root.ReplaceNode(rewrite.Loop, rewrite.Replacement[0]) : root.ReplaceNode(rewrite.Loop, rewrite.Replacement);
+        var changed = document.WithSyntaxRoot(newRoot);
         return await ParallelForEachAsyncBuilder.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
     }
 
@@ -102,16 +105,13 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
             return null;
         }
 
-        var scopeToken = ParallelForEachAsyncBuilder.FindTokenInScope(model, loop.SpanStart);
-        var tokenParameter = ParallelForEachAsyncBuilder.ChooseTokenParameterName(model, loop.SpanStart, scopeToken);
-        var body = SpawnBodyConverter.Convert(model, spawn, "global::System.Threading.Tasks.ValueTask.CompletedTask", cancellationToken);
-        if (body is null)
+        if (SpawnBodyConverter.Convert(model, spawn, cancellationToken) is not { } work)
         {
             return null;
         }
 
-        var replacement = ParallelForEachAsyncBuilder.Build(
-                loop.Expression.WithoutTrivia().ToString(), loop.Identifier.ValueText, scopeToken, tokenParameter, body.Value.Text, body.Value.IsAsync)
+        // The await is new: it follows the awaits around it (ConfigureAwait(false) where they use it).
+        var replacement = ParallelForEachAsyncBuilder.Build(model, loop, loop.Expression, loop.Identifier.ValueText, work, AwaitConvention.Suffix(loop, loop), cancellationToken)
             .WithTriviaFrom(loop);
         return (loop, replacement);
     }

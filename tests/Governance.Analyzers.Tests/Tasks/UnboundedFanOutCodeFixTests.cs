@@ -35,7 +35,14 @@ public sealed class UnboundedFanOutCodeFixTests
         {
             async Task RunAsync(List<int> records, CancellationToken cancellationToken)
             {
-                await Parallel.ForEachAsync(records, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (r, cancellationToken) => await ProcessAsync(r, cancellationToken)); // all at once
+                await Parallel.ForEachAsync(
+                    records,
+                    new ParallelOptions
+                    {
+                        MaxDegreeOfParallelism = Environment.ProcessorCount,
+                        CancellationToken = cancellationToken
+                    },
+                    (r, ct) => new ValueTask(ProcessAsync(r, ct))); // all at once
             }
 
             static Task ProcessAsync(int record, CancellationToken ct) => Task.CompletedTask;
@@ -70,10 +77,13 @@ public sealed class UnboundedFanOutCodeFixTests
         {
             async Task RunAsync(IEnumerable<string> urls)
             {
-                await Parallel.ForEachAsync(urls, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (url, cancellationToken) =>
-                {
-                    await FetchAsync(url);
-                });
+                await Parallel.ForEachAsync(
+                    urls,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    async (url, _) =>
+                    {
+                        await FetchAsync(url);
+                    });
             }
 
             static Task FetchAsync(string url) => Task.CompletedTask;
@@ -105,7 +115,10 @@ public sealed class UnboundedFanOutCodeFixTests
         {
             async Task RunAsync(List<int> records)
             {
-                await Parallel.ForEachAsync(records, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (item, cancellationToken) => await ProcessAsync(item)).ConfigureAwait(false);
+                await Parallel.ForEachAsync(
+                    records,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (item, _) => new ValueTask(ProcessAsync(item))).ConfigureAwait(false);
             }
 
             static Task ProcessAsync(int record) => Task.CompletedTask;
@@ -148,7 +161,14 @@ public sealed class UnboundedFanOutCodeFixTests
             async Task RunAsync(IEnumerable<int> records, CancellationToken ct)
             {
                 // One per record.
-                await Parallel.ForEachAsync(records, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, async (record, ct) => await ProcessAsync(record, ct));
+                await Parallel.ForEachAsync(
+                    records,
+                    new ParallelOptions
+                    {
+                        MaxDegreeOfParallelism = Environment.ProcessorCount,
+                        CancellationToken = ct
+                    },
+                    (record, token) => new ValueTask(ProcessAsync(record, token)));
                 Done();
             }
 
@@ -184,10 +204,192 @@ public sealed class UnboundedFanOutCodeFixTests
         {
             async Task CrawlAsync(string[] urls)
             {
-                await Parallel.ForEachAsync(urls, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (url, cancellationToken) => await FetchAsync(url)).ConfigureAwait(false);
+                await Parallel.ForEachAsync(
+                    urls,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (url, _) => new ValueTask(FetchAsync(url))).ConfigureAwait(false);
             }
 
             static Task FetchAsync(string url) => Task.CompletedTask;
         }
         """);
+
+    [Fact]
+    public Task Fix_ValueTaskCallNeedsNoAsyncLambdaNorAsTask() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Scheduler
+        {
+            async Task<bool> UnscheduleJobs(IReadOnlyCollection<string> triggerKeys, CancellationToken cancellationToken = default)
+            {
+                bool result = await DeleteTriggers(triggerKeys, cancellationToken).ConfigureAwait(false);
+                await [|Task.WhenAll|](triggerKeys.Select(x => NotifyUnscheduled(x, cancellationToken).AsTask())).ConfigureAwait(false);
+                return result;
+            }
+
+            static Task<bool> DeleteTriggers(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) => Task.FromResult(true);
+
+            static ValueTask NotifyUnscheduled(string key, CancellationToken cancellationToken) => default;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Scheduler
+        {
+            async Task<bool> UnscheduleJobs(IReadOnlyCollection<string> triggerKeys, CancellationToken cancellationToken = default)
+            {
+                bool result = await DeleteTriggers(triggerKeys, cancellationToken).ConfigureAwait(false);
+                await Parallel.ForEachAsync(
+                    triggerKeys,
+                    new ParallelOptions
+                    {
+                        MaxDegreeOfParallelism = Environment.ProcessorCount,
+                        CancellationToken = cancellationToken
+                    },
+                    (x, ct) => NotifyUnscheduled(x, ct)).ConfigureAwait(false);
+                return result;
+            }
+
+            static Task<bool> DeleteTriggers(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) => Task.FromResult(true);
+
+            static ValueTask NotifyUnscheduled(string key, CancellationToken cancellationToken) => default;
+        }
+        """);
+
+    [Fact]
+    public Task Fix_MultiLineSourceAndElidedAsyncLambdaWithTabs() => VerifyAsync(
+        "using System.Collections.Generic;\nusing System.Linq;\nusing System.Threading.Tasks;\n\nclass Hub\n{\n\tasync Task SendToGroupsAsync(IReadOnlyList<string> groupNames, string message)\n\t{\n\t\tawait [|Task.WhenAll|](groupNames\n\t\t\t.Where(x => !string.IsNullOrEmpty(x))\n\t\t\t.Select(async x => await SendAsync(x, message)));\n\t}\n\n\tstatic Task SendAsync(string group, string message) => Task.CompletedTask;\n}\n",
+        "using System;\nusing System.Collections.Generic;\nusing System.Linq;\nusing System.Threading.Tasks;\n\nclass Hub\n{\n\tasync Task SendToGroupsAsync(IReadOnlyList<string> groupNames, string message)\n\t{\n\t\tawait Parallel.ForEachAsync(\n\t\t\tgroupNames\n\t\t\t\t.Where(x => !string.IsNullOrEmpty(x)),\n\t\t\tnew ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },\n\t\t\t(x, _) => new ValueTask(SendAsync(x, message)));\n\t}\n\n\tstatic Task SendAsync(string group, string message) => Task.CompletedTask;\n}\n");
+
+    [Fact]
+    public Task Fix_WorkThatIgnoresTheTokenIsNotCancelledByIt() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Audit
+        {
+            async Task CommitAsync(List<int> ids, CancellationToken cancellationToken)
+            {
+                await SaveAsync(cancellationToken);
+
+                // Logged whatever happens to the caller's token.
+                await [|Task.WhenAll|](ids.Select(id => LogAsync(id)));
+            }
+
+            static Task SaveAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            static Task LogAsync(int id) => Task.CompletedTask;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Audit
+        {
+            async Task CommitAsync(List<int> ids, CancellationToken cancellationToken)
+            {
+                await SaveAsync(cancellationToken);
+
+                // Logged whatever happens to the caller's token.
+                await Parallel.ForEachAsync(
+                    ids,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (id, _) => new ValueTask(LogAsync(id)));
+            }
+
+            static Task SaveAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            static Task LogAsync(int id) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task Fix_AsyncBlockUsesTheLoopTokenUnderAFreeName() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Mailer
+        {
+            async Task SendAllAsync(List<string> users, CancellationToken ct)
+            {
+                var token = "x";
+                await [|Task.WhenAll|](users.Select(async user => {
+                    var body = await RenderAsync(user, ct).ConfigureAwait(false);
+                    await SendAsync(user, body + token, ct).ConfigureAwait(false);
+                })).ConfigureAwait(false);
+            }
+
+            static Task<string> RenderAsync(string user, CancellationToken ct) => Task.FromResult(user);
+
+            static Task SendAsync(string user, string body, CancellationToken ct) => Task.CompletedTask;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Mailer
+        {
+            async Task SendAllAsync(List<string> users, CancellationToken ct)
+            {
+                var token = "x";
+                await Parallel.ForEachAsync(
+                    users,
+                    new ParallelOptions
+                    {
+                        MaxDegreeOfParallelism = Environment.ProcessorCount,
+                        CancellationToken = ct
+                    },
+                    async (user, cancellation) => {
+                        var body = await RenderAsync(user, cancellation).ConfigureAwait(false);
+                        await SendAsync(user, body + token, cancellation).ConfigureAwait(false);
+                    }).ConfigureAwait(false);
+            }
+
+            static Task<string> RenderAsync(string user, CancellationToken ct) => Task.FromResult(user);
+
+            static Task SendAsync(string user, string body, CancellationToken ct) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task NoFix_SynchronousSelectorBlock()
+    {
+        const string source = """
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading.Tasks;
+
+            class Batch
+            {
+                async Task RunAsync(List<int> records)
+                {
+                    await [|Task.WhenAll|](records.Select(r =>
+                    {
+                        var next = r + 1;
+                        return ProcessAsync(next);
+                    }));
+                }
+
+                static Task ProcessAsync(int record) => Task.CompletedTask;
+            }
+            """;
+        return VerifyAsync(source, source);
+    }
 }

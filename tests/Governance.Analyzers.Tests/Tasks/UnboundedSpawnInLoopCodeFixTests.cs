@@ -41,10 +41,17 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
             async Task ProcessAllAsync(List<int> orders, CancellationToken ct)
             {
                 // One per order.
-                await Parallel.ForEachAsync(orders, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, async (order, ct) =>
-                {
-                    await ProcessAsync(order, ct);
-                });
+                await Parallel.ForEachAsync(
+                    orders,
+                    new ParallelOptions
+                    {
+                        MaxDegreeOfParallelism = Environment.ProcessorCount,
+                        CancellationToken = ct
+                    },
+                    async (order, token) =>
+                    {
+                        await ProcessAsync(order, token);
+                    });
             }
 
             static Task ProcessAsync(int order, CancellationToken ct) => Task.CompletedTask;
@@ -75,7 +82,10 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
         {
             async Task NotifyAllAsync(IEnumerable<string> users)
             {
-                await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (user, cancellationToken) => await SendAsync(user));
+                await Parallel.ForEachAsync(
+                    users,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (user, _) => new ValueTask(SendAsync(user)));
             }
 
             static Task SendAsync(string user) => Task.CompletedTask;
@@ -108,7 +118,14 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
         {
             async Task RunAsync(int[] items)
             {
-                await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, (item, cancellationToken) => { Handle(item); return ValueTask.CompletedTask; });
+                await Parallel.ForEachAsync(
+                    items,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (item, _) =>
+                    {
+                        Handle(item);
+                        return ValueTask.CompletedTask;
+                    });
 
                 await Task.Yield();
             }
@@ -190,7 +207,7 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
                 {
                     foreach (var order in orders)
                     {
-                        await group.GoAsync(async ct => await ProcessAsync(order, ct));
+                        await group.GoAsync(token => ProcessAsync(order, token));
                     }
 
                     await group.WaitAsync();
@@ -234,7 +251,7 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
                     while (queue.TryDequeue(out var message))
                     {
                         var trimmed = message.Trim();
-                        await group.GoAsync(async cancellationToken => await SendAsync(trimmed));
+                        await group.GoAsync(_ => SendAsync(trimmed));
                     }
 
                     await group.WaitAsync();
@@ -244,4 +261,192 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
             static Task SendAsync(string message) => Task.CompletedTask;
         }
         """ + TaskGroupStub, equivalenceKey: "GOV1001.TaskGroup");
+
+    [Fact]
+    public Task Fix_FollowsConfigureAwaitOfTheMethodAndKeepsCommentsOfSynchronousBlock() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Indexer
+        {
+            async Task IndexAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
+            {
+                await OpenAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var file in files)
+                {
+                    _ = [|Task.Run|](() =>
+                    {
+                        // Parse, then store.
+                        var text = Parse(file);
+                        Store(text);
+                    }, cancellationToken);
+                }
+
+                await CloseAsync().ConfigureAwait(false);
+            }
+
+            static Task OpenAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            static Task CloseAsync() => Task.CompletedTask;
+
+            static string Parse(string file) => file;
+
+            static void Store(string text) { }
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Indexer
+        {
+            async Task IndexAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
+            {
+                await OpenAsync(cancellationToken).ConfigureAwait(false);
+                await Parallel.ForEachAsync(
+                    files,
+                    new ParallelOptions
+                    {
+                        MaxDegreeOfParallelism = Environment.ProcessorCount,
+                        CancellationToken = cancellationToken
+                    },
+                    (file, _) =>
+                    {
+                        // Parse, then store.
+                        var text = Parse(file);
+                        Store(text);
+                        return ValueTask.CompletedTask;
+                    }).ConfigureAwait(false);
+
+                await CloseAsync().ConfigureAwait(false);
+            }
+
+            static Task OpenAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            static Task CloseAsync() => Task.CompletedTask;
+
+            static string Parse(string file) => file;
+
+            static void Store(string text) { }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_ElidesAsyncLambdaOfTaskRunAndKeepsValueTask() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Notifier
+        {
+            async Task NotifyAllAsync(List<string> keys, CancellationToken ct)
+            {
+                foreach (var key in keys)
+                {
+                    _ = [|Task.Run|](async () => await NotifyAsync(key, ct).ConfigureAwait(false));
+                }
+            }
+
+            static ValueTask NotifyAsync(string key, CancellationToken ct) => default;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Notifier
+        {
+            async Task NotifyAllAsync(List<string> keys, CancellationToken ct)
+            {
+                await Parallel.ForEachAsync(
+                    keys,
+                    new ParallelOptions
+                    {
+                        MaxDegreeOfParallelism = Environment.ProcessorCount,
+                        CancellationToken = ct
+                    },
+                    (key, token) => NotifyAsync(key, token));
+            }
+
+            static ValueTask NotifyAsync(string key, CancellationToken ct) => default;
+        }
+        """);
+
+    [Fact]
+    public Task Fix_TaskGroupFollowsConfigureAwait() => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>("""
+        using System.Threading;
+        using System.Threading.Channels;
+        using System.Threading.Tasks;
+
+        class Consumer
+        {
+            async Task ConsumeAsync(ChannelReader<string> reader, CancellationToken cancellationToken)
+            {
+                await foreach (var message in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    _ = [|HandleAsync|](message, cancellationToken);
+                }
+            }
+
+            static ValueTask HandleAsync(string message, CancellationToken cancellationToken) => default;
+        }
+        """ + TaskGroupStub, """
+        using System;
+        using System.Threading;
+        using System.Threading.Channels;
+        using System.Threading.Tasks;
+        using Governance;
+
+        class Consumer
+        {
+            async Task ConsumeAsync(ChannelReader<string> reader, CancellationToken cancellationToken)
+            {
+                var group = new TaskGroup(Environment.ProcessorCount, cancellationToken);
+                await using (group.ConfigureAwait(false))
+                {
+                    await foreach (var message in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        await group.GoAsync(ct => HandleAsync(message, ct).AsTask()).ConfigureAwait(false);
+                    }
+
+                    await group.WaitAsync().ConfigureAwait(false);
+                }
+            }
+
+            static ValueTask HandleAsync(string message, CancellationToken cancellationToken) => default;
+        }
+        """ + TaskGroupStub, equivalenceKey: "GOV1001.TaskGroup");
+
+    [Fact]
+    public Task NoTaskGroupFix_LoopThatReturnsFromInside()
+    {
+        var source = """
+            using System.Collections.Concurrent;
+            using System.Threading.Tasks;
+
+            class Dispatcher
+            {
+                async Task DrainAsync(ConcurrentQueue<string> queue)
+                {
+                    while (queue.TryDequeue(out var message))
+                    {
+                        if (message.Length == 0)
+                        {
+                            return;
+                        }
+
+                        [|SendAsync|](message);
+                    }
+
+                    await Task.Yield();
+                }
+
+                static Task SendAsync(string message) => Task.CompletedTask;
+            }
+            """ + TaskGroupStub;
+        return Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>(source, source, equivalenceKey: "GOV1001.TaskGroup");
+    }
 }
