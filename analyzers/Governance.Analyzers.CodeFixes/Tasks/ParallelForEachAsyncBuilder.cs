@@ -14,16 +14,11 @@ namespace Governance.Analyzers.Tasks;
 /// <code>
 /// await Parallel.ForEachAsync(
 ///     source,
-///     new ParallelOptions
-///     {
-///         MaxDegreeOfParallelism = Environment.ProcessorCount,
-///         CancellationToken = cancellationToken
-///     },
-///     (item, ct) =&gt; WorkAsync(item, ct)).ConfigureAwait(false);
+///     new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+///     (item, _) =&gt; WorkAsync(item, cancellationToken)).ConfigureAwait(false);
 /// </code>
-/// laid out across lines as the file indents. The loop is given the enclosing method's token only when the work
-/// used it (the work then uses the loop's token, under a name nothing else uses); work that ignored cancellation
-/// still does.
+/// laid out across lines as the file indents. The work keeps the token it was given (see <see cref="WorkItem"/>); the
+/// loop gets a token only where the spawn had one that kept it from starting (<c>Task.Run(work, token)</c>).
 /// </summary>
 internal static class ParallelForEachAsyncBuilder
 {
@@ -45,16 +40,14 @@ internal static class ParallelForEachAsyncBuilder
         var argument = indentation + unit;
 
         var item = itemName ?? ChooseItemName(model, anchor.SpanStart);
-        var outerToken = work.FindOuterToken(model, cancellationToken);
-        var tokenName = work.ChooseTokenName(model, anchor.SpanStart, outerToken, item);
-        var lambda = work.Render(
-            model, $"({item}, {tokenName})", outerToken, tokenName, item, returnsValueTask: true, argument, unit, newLine, AwaitConvention.Suffix(anchor, work.Region), cancellationToken);
+        var tokenName = work.ChooseTokenName(model, anchor.SpanStart, item);
+        var lambda = work.Render($"({item}, {tokenName})", item, returnsValueTask: true, argument, unit, newLine, AwaitConvention.Suffix(anchor, work.Region));
 
-        var options = outerToken is null
+        var options = work.StartToken is null
             ? $"new global::System.Threading.Tasks.ParallelOptions {{ MaxDegreeOfParallelism = {DefaultParallelism} }}"
             : $"new global::System.Threading.Tasks.ParallelOptions{newLine}{argument}{{{newLine}"
                 + $"{argument}{unit}MaxDegreeOfParallelism = {DefaultParallelism},{newLine}"
-                + $"{argument}{unit}CancellationToken = {outerToken.Name}{newLine}{argument}}}";
+                + $"{argument}{unit}CancellationToken = {work.StartToken.WithoutTrivia()}{newLine}{argument}}}";
         var text = $"await global::System.Threading.Tasks.Parallel.ForEachAsync({newLine}"
             + $"{argument}{Layout.Reindent(source, argument, newLine)},{newLine}"
             + $"{argument}{options},{newLine}"

@@ -29,7 +29,11 @@ internal static class SpawnBodyConverter
             return null;
         }
 
-        // Task.Run's own token (`Task.Run(work, token)`) is looked for too: the loop then gets it.
-        return work.WithRegion(spawn);
+        // `Task.Run(work, token)` starts nothing once the token is cancelled: the loop is given the same token.
+        var startToken = spawn.ArgumentList.Arguments.Count == 2
+            && model.GetTypeInfo(spawn.ArgumentList.Arguments[1].Expression, cancellationToken).Type?.ToDisplayString() == "System.Threading.CancellationToken"
+                ? spawn.ArgumentList.Arguments[1].Expression
+                : null;
+        return work.WithRegion(spawn, startToken);
     }
 }

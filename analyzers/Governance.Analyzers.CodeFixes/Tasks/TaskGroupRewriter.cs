@@ -49,16 +49,14 @@ internal static class TaskGroupRewriter
         var newLine = loop.GetNewLine();
         var unit = Layout.IndentUnit(loop);
         var indentation = Layout.LineIndentation(loop.GetFirstToken());
-        var outerToken = work.FindOuterToken(model, cancellationToken);
-        var tokenName = work.ChooseTokenName(model, loop.SpanStart, outerToken, itemName: null);
+        var tokenName = work.ChooseTokenName(model, loop.SpanStart, itemName: null);
         var group = ChooseGroupName(model, loop);
 
-        var lambda = work.Render(
-            model, tokenName, outerToken, tokenName, itemText: null, returnsValueTask: false, Layout.LineIndentation(statement.GetFirstToken()), unit, newLine, suffix, cancellationToken);
+        var lambda = work.Render(tokenName, itemText: null, returnsValueTask: false, Layout.LineIndentation(statement.GetFirstToken()), unit, newLine, suffix);
         var go = SyntaxFactory.ParseStatement($"await {group}.GoAsync({lambda}){suffix};").WithTriviaFrom(statement);
         var loopText = Layout.Reindent(loop, indentation + unit, newLine, loop.ReplaceNode(statement, go));
 
-        var tokenArgument = outerToken is null ? string.Empty : ", " + outerToken.Name;
+        var tokenArgument = work.StartToken is null ? string.Empty : ", " + work.StartToken.WithoutTrivia();
         var creation = $"new global::Governance.TaskGroup(global::System.Environment.ProcessorCount{tokenArgument})";
         var body = $"{indentation}{{{newLine}{indentation}{unit}{loopText}{newLine}{newLine}{indentation}{unit}await {group}.WaitAsync(){suffix};{newLine}{indentation}}}";
         var statements = configure

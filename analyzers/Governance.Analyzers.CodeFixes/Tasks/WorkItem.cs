@@ -33,22 +33,23 @@ internal enum WorkForm
 /// <summary>
 /// The work done for one item of a fan-out (a <c>Select</c> lambda, a spawn in a loop), and how to write it as the
 /// delegate of <c>Parallel.ForEachAsync</c> (returning <c>ValueTask</c>) or <c>TaskGroup.GoAsync</c> (returning
-/// <c>Task</c>) without needless async lambdas: <c>(x, ct) =&gt; SendAsync(x, ct)</c> for a <c>ValueTask</c>,
-/// <c>(x, ct) =&gt; new ValueTask(SendAsync(x, ct))</c> for a <c>Task</c>. A cancellation token of the enclosing
-/// method that the work uses is handed to the loop, and the work then uses the loop's token (a new name: nothing is
-/// shadowed).
+/// <c>Task</c>) without needless async lambdas: <c>(x, _) =&gt; SendAsync(x, token)</c> for a <c>ValueTask</c>,
+/// <c>(x, _) =&gt; new ValueTask(SendAsync(x, token))</c> for a <c>Task</c>. The work keeps the token it was given: the
+/// loop's own token, which the loop cancels at the first failure, is not handed to it, so cancellation acts on each
+/// item as before and the loop never throws <c>OperationCanceledException</c> for a token the work ignored.
 /// </summary>
 internal sealed class WorkItem
 {
     private static readonly string[] s_tokenNames = { "ct", "token", "cancellation", "ct2" };
 
-    private WorkItem(WorkForm form, SyntaxNode body, TaskShape shape, SyntaxNode region, bool isMethodGroup = false)
+    private WorkItem(WorkForm form, SyntaxNode body, TaskShape shape, SyntaxNode region, bool isMethodGroup = false, ExpressionSyntax? startToken = null)
     {
         Form = form;
         Body = body;
         Shape = shape;
         Region = region;
         IsMethodGroup = isMethodGroup;
+        StartToken = startToken;
     }
 
     public WorkForm Form { get; }
@@ -118,38 +119,23 @@ internal sealed class WorkItem
     public static WorkItem? FromMethodGroup(IMethodSymbol method, ExpressionSyntax methodGroup)
         => GetShape(method.ReturnType) is { } shape ? new WorkItem(WorkForm.TaskExpression, methodGroup, shape, methodGroup, isMethodGroup: true) : null;
 
-    /// <summary>The same work, with tokens looked for in a wider piece of the original code.</summary>
-    public WorkItem WithRegion(SyntaxNode region) => new(Form, Body, Shape, region, IsMethodGroup);
+    /// <summary>
+    /// The token that kept the work from starting once cancelled (<c>Task.Run(work, token)</c>): the loop is given it,
+    /// so that it starts no item once the token is cancelled either.
+    /// </summary>
+    public ExpressionSyntax? StartToken { get; }
+
+    /// <summary>The same work, as part of a wider piece of the original code (the whole spawn), started under <paramref name="startToken"/>.</summary>
+    public WorkItem WithRegion(SyntaxNode region, ExpressionSyntax? startToken) => new(Form, Body, Shape, region, IsMethodGroup, startToken);
 
     /// <summary>A method group selector: the call is written out with the item as its argument.</summary>
     public bool IsMethodGroup { get; }
 
     /// <summary>
-    /// The parameter or local <c>CancellationToken</c> of the enclosing code that the work uses, if any: the loop
-    /// is given it, and the work then uses the loop's token.
+    /// The name of the delegate's token parameter, which the work does not use (it keeps the token it was given):
+    /// <c>_</c>, or a name that is neither in scope nor used in the work where <c>_</c> is.
     /// </summary>
-    public ISymbol? FindOuterToken(SemanticModel model, CancellationToken cancellationToken)
-    {
-        var tokenType = model.Compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
-        foreach (var name in Region.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
-        {
-            if (model.GetSymbolInfo(name, cancellationToken).Symbol is { } symbol
-                && symbol is IParameterSymbol or ILocalSymbol
-                && SymbolEqualityComparer.Default.Equals(GetType(symbol), tokenType)
-                && !symbol.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == Region.SyntaxTree && Region.Span.Contains(r.Span)))
-            {
-                return symbol;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// The name of the delegate's token parameter: <c>_</c> when the work does not use it, otherwise a name that is
-    /// neither in scope nor used in the work.
-    /// </summary>
-    public string ChooseTokenName(SemanticModel model, int position, ISymbol? outerToken, string? itemName)
+    public string ChooseTokenName(SemanticModel model, int position, string? itemName)
     {
         var used = new HashSet<string>(Region.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText));
         if (itemName is not null)
@@ -157,9 +143,7 @@ internal sealed class WorkItem
             used.Add(itemName);
         }
 
-        var bodyUsesToken = outerToken is not null
-            && Body.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == outerToken.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(n).Symbol, outerToken));
-        if (!bodyUsesToken && !used.Contains("_") && model.LookupSymbols(position, name: "_").IsEmpty)
+        if (!used.Contains("_") && model.LookupSymbols(position, name: "_").IsEmpty)
         {
             return "_";
         }
@@ -183,19 +167,15 @@ internal sealed class WorkItem
     /// <param name="itemText">The item, for a method group selector.</param>
     /// <param name="awaitSuffix">Appended to an await the delegate has to write (<c>.ConfigureAwait(false)</c>).</param>
     public string Render(
-        SemanticModel model,
         string parameters,
-        ISymbol? outerToken,
-        string tokenName,
         string? itemText,
         bool returnsValueTask,
         string indentation,
         string unit,
         string newLine,
-        string awaitSuffix,
-        CancellationToken cancellationToken)
+        string awaitSuffix)
     {
-        var body = outerToken is null ? Body : RenameToken(model, Body, outerToken, tokenName, cancellationToken);
+        var body = Body;
         var taskNamespace = "global::System.Threading.Tasks.";
         switch (Form)
         {
@@ -261,20 +241,6 @@ internal sealed class WorkItem
         return text;
     }
 
-    private static SyntaxNode RenameToken(SemanticModel model, SyntaxNode body, ISymbol token, string newName, CancellationToken cancellationToken)
-    {
-        var references = body.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>()
-            .Where(n => n.Identifier.ValueText == token.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(n, cancellationToken).Symbol, token))
-            .ToList();
-        if (references.Count == 0)
-        {
-            return body;
-        }
-
-        // The replaced node is no longer in the tree; its text (and that of its original lines) is what the caller needs.
-        return body.ReplaceNodes(references, (original, _) => SyntaxFactory.IdentifierName(newName).WithTriviaFrom(original));
-    }
-
     private static ExpressionSyntax StripConfigureAwait(ExpressionSyntax expression)
         => expression is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" } access, ArgumentList.Arguments.Count: 1 }
             ? access.Expression
@@ -296,12 +262,4 @@ internal sealed class WorkItem
             _ => null,
         };
     }
-
-    private static ITypeSymbol? GetType(ISymbol symbol)
-        => symbol switch
-        {
-            IParameterSymbol parameter => parameter.Type,
-            ILocalSymbol local => local.Type,
-            _ => null,
-        };
 }

@@ -37,12 +37,8 @@ public sealed class UnboundedFanOutCodeFixTests
             {
                 await Parallel.ForEachAsync(
                     records,
-                    new ParallelOptions
-                    {
-                        MaxDegreeOfParallelism = Environment.ProcessorCount,
-                        CancellationToken = cancellationToken
-                    },
-                    (r, ct) => new ValueTask(ProcessAsync(r, ct))); // all at once
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (r, _) => new ValueTask(ProcessAsync(r, cancellationToken))); // all at once
             }
 
             static Task ProcessAsync(int record, CancellationToken ct) => Task.CompletedTask;
@@ -163,12 +159,8 @@ public sealed class UnboundedFanOutCodeFixTests
                 // One per record.
                 await Parallel.ForEachAsync(
                     records,
-                    new ParallelOptions
-                    {
-                        MaxDegreeOfParallelism = Environment.ProcessorCount,
-                        CancellationToken = ct
-                    },
-                    (record, token) => new ValueTask(ProcessAsync(record, token)));
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (record, _) => new ValueTask(ProcessAsync(record, ct)));
                 Done();
             }
 
@@ -248,12 +240,8 @@ public sealed class UnboundedFanOutCodeFixTests
                 bool result = await DeleteTriggers(triggerKeys, cancellationToken).ConfigureAwait(false);
                 await Parallel.ForEachAsync(
                     triggerKeys,
-                    new ParallelOptions
-                    {
-                        MaxDegreeOfParallelism = Environment.ProcessorCount,
-                        CancellationToken = cancellationToken
-                    },
-                    (x, ct) => NotifyUnscheduled(x, ct)).ConfigureAwait(false);
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (x, _) => NotifyUnscheduled(x, cancellationToken)).ConfigureAwait(false);
                 return result;
             }
 
@@ -269,7 +257,7 @@ public sealed class UnboundedFanOutCodeFixTests
         "using System;\nusing System.Collections.Generic;\nusing System.Linq;\nusing System.Threading.Tasks;\n\nclass Hub\n{\n\tasync Task SendToGroupsAsync(IReadOnlyList<string> groupNames, string message)\n\t{\n\t\tawait Parallel.ForEachAsync(\n\t\t\tgroupNames\n\t\t\t\t.Where(x => !string.IsNullOrEmpty(x)),\n\t\t\tnew ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },\n\t\t\t(x, _) => new ValueTask(SendAsync(x, message)));\n\t}\n\n\tstatic Task SendAsync(string group, string message) => Task.CompletedTask;\n}\n");
 
     [Fact]
-    public Task Fix_WorkThatIgnoresTheTokenIsNotCancelledByIt() => VerifyAsync("""
+    public Task Fix_WorkThatIgnoresTheTokenStillIgnoresIt() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Linq;
         using System.Threading;
@@ -316,7 +304,7 @@ public sealed class UnboundedFanOutCodeFixTests
         """);
 
     [Fact]
-    public Task Fix_AsyncBlockUsesTheLoopTokenUnderAFreeName() => VerifyAsync("""
+    public Task Fix_AsyncBlockKeepsItsLayoutAndTheTokenItWasGiven() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Linq;
         using System.Threading;
@@ -351,14 +339,10 @@ public sealed class UnboundedFanOutCodeFixTests
                 var token = "x";
                 await Parallel.ForEachAsync(
                     users,
-                    new ParallelOptions
-                    {
-                        MaxDegreeOfParallelism = Environment.ProcessorCount,
-                        CancellationToken = ct
-                    },
-                    async (user, cancellation) => {
-                        var body = await RenderAsync(user, cancellation).ConfigureAwait(false);
-                        await SendAsync(user, body + token, cancellation).ConfigureAwait(false);
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    async (user, _) => {
+                        var body = await RenderAsync(user, ct).ConfigureAwait(false);
+                        await SendAsync(user, body + token, ct).ConfigureAwait(false);
                     }).ConfigureAwait(false);
             }
 
@@ -392,4 +376,49 @@ public sealed class UnboundedFanOutCodeFixTests
             """;
         return VerifyAsync(source, source);
     }
+
+    [Fact]
+    public Task Fix_TokenParameterAvoidsADiscardTheWorkUses() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Warmup
+        {
+            async Task WarmAsync(List<string> keys, CancellationToken ct)
+            {
+                await [|Task.WhenAll|](keys.Select(async key =>
+                {
+                    _ = key.Length;
+                    await LoadAsync(key, ct);
+                }));
+            }
+
+            static Task LoadAsync(string key, CancellationToken ct) => Task.CompletedTask;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Warmup
+        {
+            async Task WarmAsync(List<string> keys, CancellationToken ct)
+            {
+                await Parallel.ForEachAsync(
+                    keys,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    async (key, token) =>
+                    {
+                        _ = key.Length;
+                        await LoadAsync(key, ct);
+                    });
+            }
+
+            static Task LoadAsync(string key, CancellationToken ct) => Task.CompletedTask;
+        }
+        """);
 }

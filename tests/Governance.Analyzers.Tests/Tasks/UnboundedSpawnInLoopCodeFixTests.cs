@@ -9,7 +9,7 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
         => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>(source, fixedSource);
 
     [Fact]
-    public Task Fix_TaskRunOfAsyncLambdaUsesTokenInScope() => VerifyAsync("""
+    public Task Fix_TaskRunOfAsyncLambdaKeepsItsToken() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Threading;
         using System.Threading.Tasks;
@@ -43,14 +43,10 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
                 // One per order.
                 await Parallel.ForEachAsync(
                     orders,
-                    new ParallelOptions
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    async (order, _) =>
                     {
-                        MaxDegreeOfParallelism = Environment.ProcessorCount,
-                        CancellationToken = ct
-                    },
-                    async (order, token) =>
-                    {
-                        await ProcessAsync(order, token);
+                        await ProcessAsync(order, ct);
                     });
             }
 
@@ -175,7 +171,7 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
         """;
 
     [Fact]
-    public Task Fix_TaskGroupWrapsForeachAndPassesToken() => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>("""
+    public Task Fix_TaskGroupWrapsForeachAndKeepsTheWorksToken() => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>("""
         using System.Collections.Generic;
         using System.Threading;
         using System.Threading.Tasks;
@@ -203,11 +199,11 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
         {
             async Task ProcessAllAsync(List<int> orders, CancellationToken ct)
             {
-                await using (var group = new TaskGroup(Environment.ProcessorCount, ct))
+                await using (var group = new TaskGroup(Environment.ProcessorCount))
                 {
                     foreach (var order in orders)
                     {
-                        await group.GoAsync(token => ProcessAsync(order, token));
+                        await group.GoAsync(_ => ProcessAsync(order, ct));
                     }
 
                     await group.WaitAsync();
@@ -363,12 +359,8 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
             {
                 await Parallel.ForEachAsync(
                     keys,
-                    new ParallelOptions
-                    {
-                        MaxDegreeOfParallelism = Environment.ProcessorCount,
-                        CancellationToken = ct
-                    },
-                    (key, token) => NotifyAsync(key, token));
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (key, _) => NotifyAsync(key, ct));
             }
 
             static ValueTask NotifyAsync(string key, CancellationToken ct) => default;
@@ -404,12 +396,12 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
         {
             async Task ConsumeAsync(ChannelReader<string> reader, CancellationToken cancellationToken)
             {
-                var group = new TaskGroup(Environment.ProcessorCount, cancellationToken);
+                var group = new TaskGroup(Environment.ProcessorCount);
                 await using (group.ConfigureAwait(false))
                 {
                     await foreach (var message in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        await group.GoAsync(ct => HandleAsync(message, ct).AsTask()).ConfigureAwait(false);
+                        await group.GoAsync(_ => HandleAsync(message, cancellationToken).AsTask()).ConfigureAwait(false);
                     }
 
                     await group.WaitAsync().ConfigureAwait(false);
