@@ -29,10 +29,13 @@ internal static class FanOutLoopRewriter
         var declaration = block.Statements.OfType<LocalDeclarationStatementSyntax>()
             .FirstOrDefault(d => d.Declaration.Variables.Count == 1 && SymbolEqualityComparer.Default.Equals(model.GetDeclaredSymbol(d.Declaration.Variables[0], cancellationToken), list));
         var loop = block.Statements.OfType<ForEachStatementSyntax>().FirstOrDefault(l => IsFillingLoop(model, l, list, cancellationToken));
+        // The wait follows the loop: a statement between them ran while the tasks ran, and would now run after them.
         if (declaration is null || loop is null
             || block.Statements.IndexOf(declaration) > block.Statements.IndexOf(loop)
-            || block.Statements.IndexOf(loop) > block.Statements.IndexOf(waitStatement)
+            || block.Statements.IndexOf(loop) + 1 != block.Statements.IndexOf(waitStatement)
             || !loop.AwaitKeyword.IsKind(SyntaxKind.None)
+            || !ParallelForEachAsyncBuilder.IsPlainIterationVariable(model, loop, cancellationToken)
+            || HasComments(waitStatement.GetLeadingTrivia())
             || declaration.Declaration.Variables[0].Initializer?.Value is not (ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax or CollectionExpressionSyntax)
             || CountReferences(model, block, list, cancellationToken) != 2)
         {
@@ -46,14 +49,40 @@ internal static class FanOutLoopRewriter
             return null;
         }
 
-        var replacement = ParallelForEachAsyncBuilder.Build(model, declaration, loop.Expression, loop.Identifier.ValueText, work, awaitSuffix, cancellationToken)
-            .WithLeadingTrivia(declaration.GetLeadingTrivia())
+        // The comments above the list and above the loop stay above the call; a list declared further up keeps its
+        // comments only where they can stay with the code they describe, so a commented declaration apart from the
+        // loop is not rewritten.
+        var adjacent = block.Statements.IndexOf(declaration) + 1 == block.Statements.IndexOf(loop);
+        if (!adjacent && HasComments(declaration.GetLeadingTrivia()))
+        {
+            return null;
+        }
+
+        var leading = adjacent
+            ? WithoutTrailingWhitespace(declaration.GetLeadingTrivia()).AddRange(loop.GetLeadingTrivia())
+            : loop.GetLeadingTrivia();
+        var replacement = ParallelForEachAsyncBuilder.Build(model, loop, loop.Expression, loop.Identifier.ValueText, work, awaitSuffix, cancellationToken)
+            .WithLeadingTrivia(leading)
             .WithTrailingTrivia(waitStatement.GetTrailingTrivia());
 
         var statements = block.Statements
             .Where(s => s != declaration && s != waitStatement)
             .Select(s => s == loop ? replacement : s);
         return (block, block.WithStatements(SyntaxFactory.List(statements)));
+    }
+
+    private static bool HasComments(SyntaxTriviaList trivia)
+        => trivia.Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia) || t.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia));
+
+    private static SyntaxTriviaList WithoutTrailingWhitespace(SyntaxTriviaList trivia)
+    {
+        var count = trivia.Count;
+        while (count > 0 && trivia[count - 1].IsKind(SyntaxKind.WhitespaceTrivia))
+        {
+            count--;
+        }
+
+        return SyntaxFactory.TriviaList(trivia.Take(count));
     }
 
     private static bool IsFillingLoop(SemanticModel model, ForEachStatementSyntax loop, ILocalSymbol list, CancellationToken cancellationToken)

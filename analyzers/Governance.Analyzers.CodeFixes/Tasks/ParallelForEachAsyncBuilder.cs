@@ -102,6 +102,20 @@ internal static class ParallelForEachAsyncBuilder
         return false;
     }
 
+    // The lambda's item parameter takes the collection's element type; an explicit, different type, or a
+    // non-generic collection, would not compile.
+    public static bool IsPlainIterationVariable(SemanticModel model, ForEachStatementSyntax loop, CancellationToken cancellationToken)
+    {
+        var info = model.GetForEachStatementInfo(loop);
+        var local = model.GetDeclaredSymbol(loop, cancellationToken);
+        var collection = model.GetTypeInfo(loop.Expression, cancellationToken).Type;
+        var isGeneric = collection is IArrayTypeSymbol
+            || (collection is INamedTypeSymbol named
+                && (named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
+                    || named.AllInterfaces.Any(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T)));
+        return isGeneric && info.ElementType is not null && local is not null && SymbolEqualityComparer.Default.Equals(info.ElementType, local.Type);
+    }
+
     private static string ChooseItemName(SemanticModel model, int position)
     {
         foreach (var name in new[] { "item", "element", "value" })

@@ -100,7 +100,7 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
             || !loop.AwaitKeyword.IsKind(SyntaxKind.None)
             || !ParallelForEachAsyncBuilder.IsAvailable(model)
             || !ParallelForEachAsyncBuilder.IsInAsyncContext(loop)
-            || !IsPlainIterationVariable(model, loop, cancellationToken))
+            || !ParallelForEachAsyncBuilder.IsPlainIterationVariable(model, loop, cancellationToken))
         {
             return null;
         }
@@ -128,18 +128,4 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
             BlockSyntax { Statements.Count: 1, Parent: ForEachStatementSyntax loop } => loop,
             _ => null,
         };
-
-    // The lambda's item parameter takes the collection's element type; an explicit, different type, or a
-    // non-generic collection, would not compile.
-    private static bool IsPlainIterationVariable(SemanticModel model, ForEachStatementSyntax loop, CancellationToken cancellationToken)
-    {
-        var info = model.GetForEachStatementInfo(loop);
-        var local = model.GetDeclaredSymbol(loop, cancellationToken);
-        var collection = model.GetTypeInfo(loop.Expression, cancellationToken).Type;
-        var isGeneric = collection is IArrayTypeSymbol
-            || (collection is INamedTypeSymbol named
-                && (named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
-                    || named.AllInterfaces.Any(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T)));
-        return isGeneric && info.ElementType is not null && local is not null && SymbolEqualityComparer.Default.Equals(info.ElementType, local.Type);
-    }
 }

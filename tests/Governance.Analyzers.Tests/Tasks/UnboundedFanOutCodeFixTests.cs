@@ -421,4 +421,75 @@ public sealed class UnboundedFanOutCodeFixTests
             static Task LoadAsync(string key, CancellationToken ct) => Task.CompletedTask;
         }
         """);
+
+    [Fact]
+    public Task Fix_ListFormKeepsTheCommentsOfListAndLoop() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Outbox
+        {
+            async Task DeliverAsync(IReadOnlyList<string> ids)
+            {
+                // Every pending message.
+                var deliveries = new List<Task>();
+
+                // One delivery per id.
+                foreach (var id in ids)
+                    deliveries.Add(DeliverOneAsync(id));
+                await [|Task.WhenAll|](deliveries).ConfigureAwait(false);
+            }
+
+            static Task DeliverOneAsync(string id) => Task.CompletedTask;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Outbox
+        {
+            async Task DeliverAsync(IReadOnlyList<string> ids)
+            {
+                // Every pending message.
+
+                // One delivery per id.
+                await Parallel.ForEachAsync(
+                    ids,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (id, _) => new ValueTask(DeliverOneAsync(id))).ConfigureAwait(false);
+            }
+
+            static Task DeliverOneAsync(string id) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task NoFix_ListFormWithWorkBetweenLoopAndWait()
+    {
+        // The log line runs while the deliveries run; after the rewrite it would run after them.
+        const string source = """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            class Outbox
+            {
+                async Task DeliverAsync(IReadOnlyList<string> ids)
+                {
+                    var deliveries = new List<Task>();
+                    foreach (var id in ids)
+                    {
+                        deliveries.Add(DeliverOneAsync(id));
+                    }
+
+                    Console.WriteLine("started");
+                    await [|Task.WhenAll|](deliveries);
+                }
+
+                static Task DeliverOneAsync(string id) => Task.CompletedTask;
+            }
+            """;
+        return VerifyAsync(source, source);
+    }
 }
