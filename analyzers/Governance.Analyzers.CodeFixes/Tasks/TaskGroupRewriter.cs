@@ -33,7 +33,8 @@ internal static class TaskGroupRewriter
             || !ParallelForEachAsyncBuilder.IsInAsyncContext(loop)
             || LeavesFromInside(loop)
             || loop.DescendantTokens().Any(t => t.Text.IndexOf('\n') >= 0)
-            || SpawnBodyConverter.Convert(model, spawn, cancellationToken) is not { } work)
+            || SpawnBodyConverter.Convert(model, spawn, cancellationToken) is not { } work
+            || (!IsInsideLambda(work.Body, spawn) && ReadsVariableTheLoopChanges(model, loop, spawn, cancellationToken)))
         {
             return null;
         }
@@ -74,6 +75,51 @@ internal static class TaskGroupRewriter
 
         return (loop, replacement);
     }
+
+    /// <summary>
+    /// A call (not a <c>Task.Run</c> lambda, which already read its variables when it ran) evaluates its arguments at
+    /// once; in <c>GoAsync(_ =&gt; Call(x))</c> they are read when the unit starts, maybe after the loop has moved on. So
+    /// the call may read no variable that the loop changes: a <c>for</c> counter, or a variable declared outside the
+    /// loop and assigned inside it.
+    /// </summary>
+    private static bool ReadsVariableTheLoopChanges(SemanticModel model, StatementSyntax loop, InvocationExpressionSyntax call, CancellationToken cancellationToken)
+    {
+        var flow = model.AnalyzeDataFlow(loop);
+        if (flow is null || !flow.Succeeded)
+        {
+            return true;
+        }
+
+        var body = loop switch
+        {
+            CommonForEachStatementSyntax forEach => forEach.Statement,
+            ForStatementSyntax @for => @for.Statement,
+            WhileStatementSyntax @while => @while.Statement,
+            DoStatementSyntax @do => @do.Statement,
+            _ => loop,
+        };
+        foreach (var name in call.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+        {
+            if (model.GetSymbolInfo(name, cancellationToken).Symbol is not { } symbol || symbol is not (ILocalSymbol or IParameterSymbol))
+            {
+                continue;
+            }
+
+            var declaredInBody = symbol.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == body.SyntaxTree && body.Span.Contains(r.Span));
+            var declaredByForEach = loop is ForEachStatementSyntax forEachLoop && SymbolEqualityComparer.Default.Equals(model.GetDeclaredSymbol(forEachLoop, cancellationToken), symbol);
+            var declaredInWhileCondition = loop is WhileStatementSyntax whileLoop
+                && symbol.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == whileLoop.SyntaxTree && whileLoop.Condition.Span.Contains(r.Span));
+            if (!declaredInBody && !declaredByForEach && !declaredInWhileCondition && flow.WrittenInside.Contains(symbol, SymbolEqualityComparer.Default))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsInsideLambda(SyntaxNode body, SyntaxNode spawn)
+        => body.Ancestors().TakeWhile(a => a != spawn).Any(a => a is AnonymousFunctionExpressionSyntax);
 
     private static bool IsDiscarded(ExpressionStatementSyntax statement, InvocationExpressionSyntax spawn)
         => statement.Expression == spawn

@@ -441,4 +441,31 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
             """ + TaskGroupStub;
         return Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>(source, source, equivalenceKey: "GOV1001.TaskGroup");
     }
+
+    [Fact]
+    public Task NoTaskGroupFix_CallReadsACounterTheLoopChanges()
+    {
+        // SendAsync(page) reads page now; in GoAsync(_ => SendAsync(page)) it would read it when the unit starts.
+        var source = """
+            using System.Threading.Tasks;
+
+            class Pager
+            {
+                async Task SendAllAsync(int[] pages)
+                {
+                    var page = 0;
+                    while (page < pages.Length)
+                    {
+                        [|SendAsync|](pages[page]);
+                        page++;
+                    }
+
+                    await Task.Yield();
+                }
+
+                static Task SendAsync(int page) => Task.CompletedTask;
+            }
+            """ + TaskGroupStub;
+        return Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>(source, source, equivalenceKey: "GOV1001.TaskGroup");
+    }
 }
