@@ -101,18 +101,27 @@ public sealed class UnboundedChannelCodeFix : CodeFixProvider
         if (anchor is not null && root.GetCurrentNode(anchor) is { } currentAnchor)
         {
             var index = declaration.Members.IndexOf(currentAnchor);
-            var (constantMember, anchorTrivia) = CreateConstant(constant, memberName, currentAnchor.GetLeadingTrivia(), newLine, separate: index > 0);
+            var (constantMember, anchorTrivia) = CreateConstant(constant, memberName, currentAnchor.GetLeadingTrivia(), newLine, separate: index > 0, WritesPrivate(declaration));
             var members = declaration.Members.Replace(currentAnchor, currentAnchor.WithLeadingTrivia(anchorTrivia)).Insert(index, constantMember);
             updated = declaration.WithMembers(members);
         }
         else
         {
             var indentation = IndentationOf(declaration) + "    ";
-            var (constantMember, _) = CreateConstant(constant, memberName, SyntaxFactory.TriviaList(SyntaxFactory.Whitespace(indentation)), newLine, separate: declaration.Members.Count > 0);
+            var (constantMember, _) = CreateConstant(constant, memberName, SyntaxFactory.TriviaList(SyntaxFactory.Whitespace(indentation)), newLine, separate: declaration.Members.Count > 0, WritesPrivate(declaration));
             updated = declaration.WithMembers(declaration.Members.Add(constantMember));
         }
 
         return solution.WithDocumentSyntaxRoot(documentId, root.ReplaceNode(declaration, updated));
+    }
+
+    /// <summary>Whether the type writes <c>private</c> on its fields: code that leaves it out (the default) gets none either.</summary>
+    private static bool WritesPrivate(TypeDeclarationSyntax declaration)
+    {
+        var fields = declaration.Members.OfType<FieldDeclarationSyntax>().ToList();
+        return fields.Count == 0
+            || fields.Any(f => f.Modifiers.Any(SyntaxKind.PrivateKeyword))
+            || fields.All(f => f.Modifiers.Any(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword)));
     }
 
     private static bool DeclaresMember(MemberDeclarationSyntax member, string name)
@@ -128,7 +137,7 @@ public sealed class UnboundedChannelCodeFix : CodeFixProvider
     /// leading trivia: a blank line, then its own comments. With <paramref name="separate"/>, a blank line also separates
     /// the constant from the member before it.
     /// </summary>
-    private static (MemberDeclarationSyntax Constant, SyntaxTriviaList AnchorTrivia) CreateConstant(string name, string memberName, SyntaxTriviaList anchorTrivia, string newLine, bool separate)
+    private static (MemberDeclarationSyntax Constant, SyntaxTriviaList AnchorTrivia) CreateConstant(string name, string memberName, SyntaxTriviaList anchorTrivia, string newLine, bool separate, bool writePrivate)
     {
         // Split the member's leading trivia: the blank lines before it, then the indentation of its first line and its comments.
         var split = 0;
@@ -157,7 +166,7 @@ public sealed class UnboundedChannelCodeFix : CodeFixProvider
             + indentation + $"/// The most items <see cref=\"{memberName}\"/> holds before its writers wait. {PlaceholderCapacity} is a placeholder:" + newLine
             + indentation + "/// choose the backlog its reader may fall behind by (memory, and latency for the writers)." + newLine
             + indentation + "/// </summary>" + newLine
-            + indentation + $"private const int {name} = {PlaceholderCapacity};" + newLine;
+            + indentation + (writePrivate ? "private " : string.Empty) + $"const int {name} = {PlaceholderCapacity};" + newLine;
         var constant = SyntaxFactory.ParseMemberDeclaration(text)!;
         var memberTrivia = SyntaxFactory.TriviaList(SyntaxFactory.EndOfLine(newLine)).AddRange(own);
         return (constant, memberTrivia);

@@ -232,6 +232,8 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
                 return BoundUse.Neutral;
             case IPropertyReferenceOperation { Property.Name: "Writer" } writer when writer.Instance == child:
                 return ClassifyWriterForBound(writer);
+            case IPropertyReferenceOperation { Property.Name: "Reader" } reader when reader.Instance == child:
+                return ClassifyReaderForBound(reader, reference.Member);
             case IMemberReferenceOperation member when member.Instance == child:
             case IInvocationOperation invocation when invocation.Instance == child:
                 // The reader, the completion, ToString(): nothing that writes.
@@ -256,6 +258,95 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
             "WriteAsync" => IsAwaitedOrReturned(invocation) ? BoundUse.AwaitedWrite : BoundUse.Unboundable,
             _ => BoundUse.Unboundable,
         };
+    }
+
+    /// <summary>
+    /// With <c>FullMode = Wait</c> a writer waits for the reader. If the loop that reads also awaits other work per
+    /// item (delivering it, handling it), that work may be a writer of the same channel waiting for room while the
+    /// reader waits for it: a deadlock the unbounded channel could not have. So the reader may await only the channel
+    /// itself (<c>ReadAsync</c>, <c>WaitToReadAsync</c>, <c>await foreach</c> over <c>ReadAllAsync()</c>) in the loop
+    /// that drains it, and may not leave the type (a reader handed out is drained by code we cannot see).
+    /// </summary>
+    private static BoundUse ClassifyReaderForBound(IOperation reader, ISymbol member)
+    {
+        var consumer = reader.GetConsumer(out var child);
+        if (consumer is IPropertyReferenceOperation { Property.Name: "Completion" or "Count" or "CanCount" or "CanPeek" } && ((IPropertyReferenceOperation)consumer).Instance == child)
+        {
+            return BoundUse.Neutral;
+        }
+
+        if (consumer is not IInvocationOperation { TargetMethod.Name: "ReadAsync" or "WaitToReadAsync" or "TryRead" or "TryPeek" or "ReadAllAsync" } read || read.Instance != child)
+        {
+            return consumer is IBinaryOperation or IIsPatternOperation or IInvalidOperation ? BoundUse.Neutral : BoundUse.Unboundable;
+        }
+
+        // The loop that drains the channel: an `await foreach` over ReadAllAsync(), or the loop around the read.
+        var loop = read.TargetMethod.Name == "ReadAllAsync"
+            ? FindForEachOver(read)
+            : FindEnclosingLoop(read);
+        if (loop is null)
+        {
+            return read.TargetMethod.Name is "TryRead" or "TryPeek" && !IsReturned(read) ? BoundUse.Neutral : BoundUse.Unboundable;
+        }
+
+        foreach (var awaited in loop.Body.DescendantsAndSelf().OfType<IAwaitOperation>())
+        {
+            if (awaited.IsInsideNestedFunction(loop) || !IsReadOfMember(awaited.Operation, member))
+            {
+                return BoundUse.Unboundable;
+            }
+        }
+
+        return loop.Body.DescendantsAndSelf().Any(o => o is IForEachLoopOperation { IsAsynchronous: true } or IUsingOperation { IsAsynchronous: true } or IUsingDeclarationOperation { IsAsynchronous: true })
+            ? BoundUse.Unboundable
+            : BoundUse.Neutral;
+    }
+
+    private static bool IsReturned(IOperation operation) => operation.GetConsumer(out _) is IReturnOperation;
+
+    private static ILoopOperation? FindForEachOver(IOperation read)
+    {
+        for (var current = read.Parent; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case IForEachLoopOperation { IsAsynchronous: true } loop when read.IsWithin(loop.Collection):
+                    return loop;
+                case IAnonymousFunctionOperation or ILocalFunctionOperation or IBlockOperation:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static ILoopOperation? FindEnclosingLoop(IOperation read)
+    {
+        for (var current = read.Parent; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case ILoopOperation loop:
+                    return loop;
+                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    // `await _channel.Reader.ReadAsync(token)`, through `.ConfigureAwait(...)` or `.AsTask()`.
+    private static bool IsReadOfMember(IOperation awaited, ISymbol member)
+    {
+        var operand = awaited.WalkDownConversions();
+        while (operand is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "AsTask", Instance: { } inner })
+        {
+            operand = inner.WalkDownConversions();
+        }
+
+        return operand is IInvocationOperation { TargetMethod.Name: "ReadAsync" or "WaitToReadAsync", Instance: IPropertyReferenceOperation { Property.Name: "Reader", Instance: IMemberReferenceOperation owner } }
+            && SymbolEqualityComparer.Default.Equals(owner.Member, member);
     }
 
     // `await writer.WriteAsync(x)`, through `.ConfigureAwait(...)` or `.AsTask()`, or `return writer.WriteAsync(x);`:

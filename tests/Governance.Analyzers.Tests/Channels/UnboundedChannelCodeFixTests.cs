@@ -20,7 +20,7 @@ public sealed class UnboundedChannelCodeFixTests
 
     [Fact]
     public Task Fix_FieldInitializerWithAwaitedWritesGetsANamedCapacity() => VerifyAsync("""
-        using System.Collections.Generic;
+        using System;
         using System.Threading;
         using System.Threading.Channels;
         using System.Threading.Tasks;
@@ -38,12 +38,18 @@ public sealed class UnboundedChannelCodeFixTests
                 _sent++;
             }
 
-            public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) => _messages.Reader.ReadAllAsync(cancellationToken);
+            public async Task PumpAsync(CancellationToken cancellationToken)
+            {
+                await foreach (var message in _messages.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    Console.WriteLine(message);
+                }
+            }
 
             public void Complete() => _messages.Writer.TryComplete();
         }
         """, """
-        using System.Collections.Generic;
+        using System;
         using System.Threading;
         using System.Threading.Channels;
         using System.Threading.Tasks;
@@ -67,7 +73,13 @@ public sealed class UnboundedChannelCodeFixTests
                 _sent++;
             }
 
-            public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) => _messages.Reader.ReadAllAsync(cancellationToken);
+            public async Task PumpAsync(CancellationToken cancellationToken)
+            {
+                await foreach (var message in _messages.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    Console.WriteLine(message);
+                }
+            }
 
             public void Complete() => _messages.Writer.TryComplete();
         }
@@ -100,9 +112,22 @@ public sealed class UnboundedChannelCodeFixTests
 
         sealed partial class Delays
         {
+            private int _now;
+
             public async Task DelayAsync(int ticks)
             {
                 await _operations.Writer.WriteAsync(ticks);
+            }
+
+            private async Task PumpAsync()
+            {
+                while (await _operations.Reader.WaitToReadAsync().ConfigureAwait(false))
+                {
+                    while (_operations.Reader.TryRead(out var ticks))
+                    {
+                        _now += ticks;
+                    }
+                }
             }
         }
         """, """
@@ -115,7 +140,7 @@ public sealed class UnboundedChannelCodeFixTests
             /// The most items <see cref="_operations"/> holds before its writers wait. 1000 is a placeholder:
             /// choose the backlog its reader may fall behind by (memory, and latency for the writers).
             /// </summary>
-            private const int OperationsCapacity = 1000;
+            const int OperationsCapacity = 1000;
 
             readonly Channel<int> _operations;
             readonly Channel<string> _log;
@@ -137,9 +162,22 @@ public sealed class UnboundedChannelCodeFixTests
 
         sealed partial class Delays
         {
+            private int _now;
+
             public async Task DelayAsync(int ticks)
             {
                 await _operations.Writer.WriteAsync(ticks);
+            }
+
+            private async Task PumpAsync()
+            {
+                while (await _operations.Reader.WaitToReadAsync().ConfigureAwait(false))
+                {
+                    while (_operations.Reader.TryRead(out var ticks))
+                    {
+                        _now += ticks;
+                    }
+                }
             }
         }
         """);
@@ -163,6 +201,23 @@ public sealed class UnboundedChannelCodeFixTests
             public async Task ReplayAsync(string entry) => await replayChannel.Writer.WriteAsync(entry);
 
             public async Task QuantizeAsync(int key) => await quantizationChannel.Writer.WriteAsync(key).AsTask();
+
+            private async Task ReplayLoopAsync()
+            {
+                while (true)
+                {
+                    var entry = await replayChannel.Reader.ReadAsync();
+                    System.Console.WriteLine(entry);
+                }
+            }
+
+            private async Task QuantizeLoopAsync()
+            {
+                await foreach (var key in quantizationChannel.Reader.ReadAllAsync())
+                {
+                    System.Console.WriteLine(key);
+                }
+            }
         }
         """, """
         using System.Threading.Channels;
@@ -195,6 +250,23 @@ public sealed class UnboundedChannelCodeFixTests
             public async Task ReplayAsync(string entry) => await replayChannel.Writer.WriteAsync(entry);
 
             public async Task QuantizeAsync(int key) => await quantizationChannel.Writer.WriteAsync(key).AsTask();
+
+            private async Task ReplayLoopAsync()
+            {
+                while (true)
+                {
+                    var entry = await replayChannel.Reader.ReadAsync();
+                    System.Console.WriteLine(entry);
+                }
+            }
+
+            private async Task QuantizeLoopAsync()
+            {
+                await foreach (var key in quantizationChannel.Reader.ReadAllAsync())
+                {
+                    System.Console.WriteLine(key);
+                }
+            }
         }
         """);
 
@@ -286,6 +358,56 @@ public sealed class UnboundedChannelCodeFixTests
             private readonly Channel<string> _queue = [|Channel.CreateUnbounded<string>()|];
 
             public bool HasMessages => _queue.Reader.Count > 0;
+        }
+        """);
+
+    [Fact]
+    public Task NoFix_ReaderThatAwaitsOtherWorkPerItem() => VerifyNoFixAsync("""
+        using System.Threading;
+        using System.Threading.Channels;
+        using System.Threading.Tasks;
+
+        // The dispatcher awaits each delivery; a consumer that publishes to this queue while it is full would wait
+        // for the dispatcher, which waits for the consumer.
+        sealed class MessageQueue
+        {
+            private readonly Channel<string> _channel = [|Channel.CreateUnbounded<string>()|];
+
+            public async Task DeliverAsync(string message, CancellationToken cancellationToken)
+                => await _channel.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+
+            private async Task DispatchAsync(IReceiver receiver)
+            {
+                while (await _channel.Reader.WaitToReadAsync().ConfigureAwait(false))
+                {
+                    if (_channel.Reader.TryRead(out var message))
+                    {
+                        await receiver.DeliverAsync(message).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+
+        interface IReceiver
+        {
+            Task DeliverAsync(string message);
+        }
+        """);
+
+    [Fact]
+    public Task NoFix_ReaderHandedOut() => VerifyNoFixAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Channels;
+        using System.Threading.Tasks;
+
+        sealed class Feed
+        {
+            private readonly Channel<string> _items = [|Channel.CreateUnbounded<string>()|];
+
+            public async Task AddAsync(string item) => await _items.Writer.WriteAsync(item);
+
+            public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) => _items.Reader.ReadAllAsync(cancellationToken);
         }
         """);
 }
