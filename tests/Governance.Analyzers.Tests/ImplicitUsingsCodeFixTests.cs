@@ -55,10 +55,21 @@ public sealed class ImplicitUsingsCodeFixTests
         {
             async Task RunAsync(List<int> records)
             {
-                await Parallel.ForEachAsync(
-                    records,
-                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                    (r, _) => new ValueTask(ProcessAsync(r)));
+                using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                {
+                    await Task.WhenAll(records.Select(async r =>
+                    {
+                        await gate.WaitAsync();
+                        try
+                        {
+                            await ProcessAsync(r);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }));
+                }
             }
 
             static Task ProcessAsync(int record) => Task.CompletedTask;

@@ -86,6 +86,47 @@ internal static class Layout
         return builder.ToString();
     }
 
+    /// <summary>
+    /// The statements inside <paramref name="block"/>, with their comments and blank lines, each line indented by
+    /// <paramref name="newIndentation"/> plus what it had beyond the block's first statement; every line ends with
+    /// <paramref name="newLine"/>.
+    /// </summary>
+    public static string InnerLines(BlockSyntax block, string newIndentation, string newLine)
+    {
+        var text = block.SyntaxTree.GetText();
+        var first = text.Lines.GetLineFromPosition(block.OpenBraceToken.SpanStart);
+        var last = text.Lines.GetLineFromPosition(block.CloseBraceToken.SpanStart);
+        var opensLine = first.End == block.OpenBraceToken.Span.End || text.ToString(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(block.OpenBraceToken.Span.End, first.End)).Trim().Length == 0;
+        var closesLine = text.ToString(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(last.Start, block.CloseBraceToken.SpanStart)).Trim().Length == 0;
+        var builder = new StringBuilder();
+        if (first.LineNumber == last.LineNumber || !opensLine || !closesLine || block.DescendantTokens().Any(IsMultiLineLiteral))
+        {
+            // `{ A(); B(); }` on one line (or an unusual layout): one statement per line.
+            foreach (var statement in block.Statements)
+            {
+                builder.Append(newIndentation).Append(Reindent(statement, newIndentation, newLine)).Append(newLine);
+            }
+
+            return builder.ToString();
+        }
+
+        var oldIndentation = block.Statements.Count > 0 ? LineIndentation(block.Statements[0].GetFirstToken()) : string.Empty;
+        for (var number = first.LineNumber + 1; number < last.LineNumber; number++)
+        {
+            var line = text.Lines[number].ToString();
+            if (line.Trim().Length > 0)
+            {
+                builder.Append(line.StartsWith(oldIndentation, StringComparison.Ordinal)
+                    ? newIndentation + line.Substring(oldIndentation.Length)
+                    : newIndentation + line.TrimStart(' ', '\t'));
+            }
+
+            builder.Append(newLine);
+        }
+
+        return builder.ToString();
+    }
+
     // Only a string literal's token text can hold a line break (trivia is not part of it).
     private static bool IsMultiLineLiteral(SyntaxToken token) => token.Text.IndexOf('\n') >= 0;
 }

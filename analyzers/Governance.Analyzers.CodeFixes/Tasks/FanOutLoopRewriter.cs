@@ -14,10 +14,9 @@ namespace Governance.Analyzers.Tasks;
 /// </summary>
 internal static class FanOutLoopRewriter
 {
-    public static (BlockSyntax Block, BlockSyntax Replacement)? Rewrite(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
+    public static (BlockSyntax Block, BlockSyntax Replacement)? Rewrite(SemanticModel model, SyntaxNode node, FanOutFix kind, CancellationToken cancellationToken)
     {
-        if (!ParallelForEachAsyncBuilder.IsAvailable(model)
-            || node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { ArgumentList.Arguments.Count: 1 } whenAll
+        if (node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { ArgumentList.Arguments.Count: 1 } whenAll
             || model.GetSymbolInfo(whenAll, cancellationToken).Symbol is not IMethodSymbol { Name: "WhenAll", IsGenericMethod: false }
             || UnboundedFanOutCodeFix.GetAwaitStatement(whenAll, out var awaitSuffix) is not { Parent: BlockSyntax block } waitStatement
             || whenAll.ArgumentList.Arguments[0].Expression is not IdentifierNameSyntax listName
@@ -61,7 +60,23 @@ internal static class FanOutLoopRewriter
         var leading = adjacent
             ? WithoutTrailingWhitespace(declaration.GetLeadingTrivia()).AddRange(loop.GetLeadingTrivia())
             : loop.GetLeadingTrivia();
-        var replacement = ParallelForEachAsyncBuilder.Build(model, loop, loop.Expression, loop.Identifier.ValueText, work, awaitSuffix, cancellationToken)
+        StatementSyntax built;
+        if (kind == FanOutFix.Gate)
+        {
+            // The gate awaits the very task the loop added: Task.Run(...) or the call, as written.
+            if (WorkItem.FromExpression(model, spawn, spawn, cancellationToken) is not { } added)
+            {
+                return null;
+            }
+
+            built = GatedWhenAllBuilder.Build(model, loop, whenAll.Expression, loop.Expression, loop.Identifier.ValueText, added, awaitSuffix);
+        }
+        else
+        {
+            built = ParallelForEachAsyncBuilder.Build(model, loop, loop.Expression, loop.Identifier.ValueText, work, awaitSuffix, cancellationToken);
+        }
+
+        var replacement = built
             .WithLeadingTrivia(leading)
             .WithTrailingTrivia(waitStatement.GetTrailingTrivia());
 

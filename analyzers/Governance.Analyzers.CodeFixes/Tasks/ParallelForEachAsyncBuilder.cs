@@ -116,7 +116,7 @@ internal static class ParallelForEachAsyncBuilder
         return isGeneric && info.ElementType is not null && local is not null && SymbolEqualityComparer.Default.Equals(info.ElementType, local.Type);
     }
 
-    private static string ChooseItemName(SemanticModel model, int position)
+    public static string ChooseItemName(SemanticModel model, int position)
     {
         foreach (var name in new[] { "item", "element", "value" })
         {

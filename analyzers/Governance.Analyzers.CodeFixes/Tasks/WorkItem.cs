@@ -207,6 +207,25 @@ internal sealed class WorkItem
         }
     }
 
+    /// <summary>
+    /// The work as statements that await it, for the body of an async lambda: <c>await SendAsync(x);</c>, or the
+    /// statements of an async block as written. Each line is indented by <paramref name="indentation"/> and ends with
+    /// a line break.
+    /// </summary>
+    public string RenderAwaited(string? itemText, string indentation, string newLine, string awaitSuffix)
+    {
+        switch (Form)
+        {
+            case WorkForm.TaskExpression:
+                var call = IsMethodGroup ? $"{Body.WithoutTrivia()}({itemText})" : Layout.Reindent(Body, indentation, newLine);
+                return $"{indentation}await {call}{awaitSuffix};{newLine}";
+            case WorkForm.AsyncBody when Body is BlockSyntax block:
+                return Layout.InnerLines(block, indentation, newLine);
+            default:
+                return $"{indentation}{Layout.Reindent(Body, indentation, newLine)};{newLine}";
+        }
+    }
+
     /// <summary>A block that started on the arrow's line stays there; one on its own line (or an expression) moves to the next.</summary>
     private static string Separator(SyntaxNode body, string indentation, string newLine)
     {

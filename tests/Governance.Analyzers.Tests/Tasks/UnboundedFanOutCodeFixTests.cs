@@ -5,7 +5,13 @@ namespace Governance.Analyzers.Tests.Tasks;
 
 public sealed class UnboundedFanOutCodeFixTests
 {
+    private const string ForEachKey = "GOV1002.ParallelForEachAsync";
+
+    /// <summary>The Parallel.ForEachAsync action (the second one; the first keeps Task.WhenAll behind a SemaphoreSlim).</summary>
     private static Task VerifyAsync(string source, string fixedSource)
+        => Verify<UnboundedFanOutAnalyzer>.CodeFixAsync<UnboundedFanOutCodeFix>(source, fixedSource, equivalenceKey: ForEachKey);
+
+    private static Task VerifyGateAsync(string source, string fixedSource)
         => Verify<UnboundedFanOutAnalyzer>.CodeFixAsync<UnboundedFanOutCodeFix>(source, fixedSource);
 
     [Fact]
@@ -492,4 +498,192 @@ public sealed class UnboundedFanOutCodeFixTests
             """;
         return VerifyAsync(source, source);
     }
+
+    [Fact]
+    public Task Gate_KeepsWhenAllForAValueTaskCallFollowingConfigureAwait() => VerifyGateAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Scheduler
+        {
+            async Task<bool> UnscheduleJobs(IReadOnlyCollection<string> triggerKeys, CancellationToken cancellationToken = default)
+            {
+                bool result = await DeleteTriggers(triggerKeys, cancellationToken).ConfigureAwait(false);
+                await [|Task.WhenAll|](triggerKeys.Select(x => NotifyUnscheduled(x, cancellationToken).AsTask())).ConfigureAwait(false);
+                return result;
+            }
+
+            static Task<bool> DeleteTriggers(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) => Task.FromResult(true);
+
+            static ValueTask NotifyUnscheduled(string key, CancellationToken cancellationToken) => default;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Scheduler
+        {
+            async Task<bool> UnscheduleJobs(IReadOnlyCollection<string> triggerKeys, CancellationToken cancellationToken = default)
+            {
+                bool result = await DeleteTriggers(triggerKeys, cancellationToken).ConfigureAwait(false);
+                using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                {
+                    await Task.WhenAll(triggerKeys.Select(async x =>
+                    {
+                        await gate.WaitAsync().ConfigureAwait(false);
+                        try
+                        {
+                            await NotifyUnscheduled(x, cancellationToken).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    })).ConfigureAwait(false);
+                }
+                return result;
+            }
+
+            static Task<bool> DeleteTriggers(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) => Task.FromResult(true);
+
+            static ValueTask NotifyUnscheduled(string key, CancellationToken cancellationToken) => default;
+        }
+        """);
+
+    [Fact]
+    public Task Gate_AsyncBlockUnderAnIfKeepsItsStatementsAndComments() => VerifyGateAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Producer
+        {
+            async Task SendAsync(List<string> contexts, int observers)
+            {
+                if (observers > 0)
+                    await [|Task.WhenAll|](contexts.Select(async c =>
+                    {
+                        // Before the send.
+                        await PreSendAsync(c);
+
+                        await LogAsync(c);
+                    }));
+            }
+
+            static Task PreSendAsync(string context) => Task.CompletedTask;
+
+            static Task LogAsync(string context) => Task.CompletedTask;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Producer
+        {
+            async Task SendAsync(List<string> contexts, int observers)
+            {
+                if (observers > 0)
+                    using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                    {
+                        await Task.WhenAll(contexts.Select(async c =>
+                        {
+                            await gate.WaitAsync();
+                            try
+                            {
+                                // Before the send.
+                                await PreSendAsync(c);
+
+                                await LogAsync(c);
+                            }
+                            finally
+                            {
+                                gate.Release();
+                            }
+                        }));
+                    }
+            }
+
+            static Task PreSendAsync(string context) => Task.CompletedTask;
+
+            static Task LogAsync(string context) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task Gate_ListFormAndMethodGroupWithFixAll() => VerifyGateAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Outbox
+        {
+            async Task DeliverAsync(IReadOnlyList<string> ids, IReadOnlyList<string> retries)
+            {
+                var deliveries = new List<Task>();
+                foreach (var id in ids)
+                {
+                    deliveries.Add(DeliverOneAsync(id));
+                }
+                await [|Task.WhenAll|](deliveries);
+
+                await [|Task.WhenAll|](retries.Select(DeliverOneAsync));
+            }
+
+            static Task DeliverOneAsync(string id) => Task.CompletedTask;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Outbox
+        {
+            async Task DeliverAsync(IReadOnlyList<string> ids, IReadOnlyList<string> retries)
+            {
+                using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                {
+                    await Task.WhenAll(ids.Select(async id =>
+                    {
+                        await gate.WaitAsync();
+                        try
+                        {
+                            await DeliverOneAsync(id);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }));
+                }
+
+                using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                {
+                    await Task.WhenAll(retries.Select(async item =>
+                    {
+                        await gate.WaitAsync();
+                        try
+                        {
+                            await DeliverOneAsync(item);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }));
+                }
+            }
+
+            static Task DeliverOneAsync(string id) => Task.CompletedTask;
+        }
+        """);
 }
