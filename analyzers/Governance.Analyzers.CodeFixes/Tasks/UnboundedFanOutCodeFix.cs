@@ -77,7 +77,12 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
         }
 
         var changed = document.WithSyntaxRoot(root.ReplaceNode(rewrite.Old, rewrite.New));
-        return await ParallelForEachAsyncBuilder.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
+        changed = await ParallelForEachAsyncBuilder.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
+
+        // The gate's Task.WhenAll(source.Select(...)) calls a System.Linq extension method.
+        return kind == FanOutFix.Gate
+            ? await Editing.ImportEditor.EnsureUsingAsync(changed, "System.Linq", cancellationToken).ConfigureAwait(false)
+            : changed;
     }
 
     private static (SyntaxNode Old, SyntaxNode New)? Rewrite(SemanticModel model, SyntaxNode node, Diagnostic diagnostic, FanOutFix kind, CancellationToken cancellationToken)

@@ -5,7 +5,11 @@ namespace Governance.Analyzers.Tests.Tasks;
 
 public sealed class UnboundedSpawnInLoopCodeFixTests
 {
+    /// <summary>The Parallel.ForEachAsync action (the second one; the first awaits every spawn behind a SemaphoreSlim).</summary>
     private static Task VerifyAsync(string source, string fixedSource)
+        => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>(source, fixedSource, equivalenceKey: "GOV1001.ParallelForEachAsync");
+
+    private static Task VerifyGateAsync(string source, string fixedSource)
         => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>(source, fixedSource);
 
     [Fact]
@@ -468,4 +472,81 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
             """ + TaskGroupStub;
         return Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>(source, source, equivalenceKey: "GOV1001.TaskGroup");
     }
+
+    [Fact]
+    public Task Gate_EverySpawnStillRunsAndTheMethodWaits() => VerifyGateAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Saga
+        {
+            async Task FinalizeAsync(List<int> incompleteAttempts, IEndpoint endpoint)
+            {
+                var ready = await endpoint.ReadyAsync().ConfigureAwait(false);
+                foreach (var attemptId in incompleteAttempts)
+                {
+                    _ = [|endpoint.Send|](new FinalizeCommand
+                    {
+                        AttemptId = attemptId
+                    });
+                }
+            }
+        }
+
+        interface IEndpoint
+        {
+            Task<bool> ReadyAsync();
+
+            Task Send(FinalizeCommand command);
+        }
+
+        class FinalizeCommand
+        {
+            public int AttemptId { get; set; }
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Saga
+        {
+            async Task FinalizeAsync(List<int> incompleteAttempts, IEndpoint endpoint)
+            {
+                var ready = await endpoint.ReadyAsync().ConfigureAwait(false);
+                using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                {
+                    await Task.WhenAll(incompleteAttempts.Select(async attemptId =>
+                    {
+                        await gate.WaitAsync().ConfigureAwait(false);
+                        try
+                        {
+                            await endpoint.Send(new FinalizeCommand
+                            {
+                                AttemptId = attemptId
+                            }).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    })).ConfigureAwait(false);
+                }
+            }
+        }
+
+        interface IEndpoint
+        {
+            Task<bool> ReadyAsync();
+
+            Task Send(FinalizeCommand command);
+        }
+
+        class FinalizeCommand
+        {
+            public int AttemptId { get; set; }
+        }
+        """);
 }
