@@ -359,7 +359,9 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
             consumer = wrapper.GetConsumer(out child);
         }
 
-        return consumer is IAwaitOperation or IReturnOperation;
+        // A lambda's return goes to whoever calls the delegate, who may ignore it.
+        return consumer is IAwaitOperation
+            || (consumer is IReturnOperation && write.GetEnclosingFunction() is not IAnonymousFunctionOperation);
     }
 
     private enum BoundUse

@@ -297,6 +297,21 @@ public sealed class UnboundedChannelCodeFixTests
 
             public void Enqueue(string item) => _ = _items.Writer.WriteAsync(item);
         }
+
+        sealed class Relay
+        {
+            private readonly Channel<string> _items = [|Channel.CreateUnbounded<string>()|];
+
+            // The delegate's caller gets the write's ValueTask and may drop it.
+            public Relay(Source source) => source.Subscribe(item => _items.Writer.WriteAsync(item));
+
+            public async System.Threading.Tasks.Task AddAsync(string item) => await _items.Writer.WriteAsync(item);
+        }
+
+        sealed class Source
+        {
+            public void Subscribe(System.Func<string, System.Threading.Tasks.ValueTask> handler) { }
+        }
         """);
 
     [Fact]
