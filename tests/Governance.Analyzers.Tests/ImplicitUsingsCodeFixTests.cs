@@ -160,4 +160,58 @@ public sealed class ImplicitUsingsCodeFixTests
             }
         }
         """);
+
+    [Fact]
+    public Task FanOutFix_FileThatListsItsSystemUsingsGetsTheOnesItNeeds() => VerifyAsync<UnboundedFanOutAnalyzer, UnboundedFanOutCodeFix>("""
+        namespace Shop
+        {
+            using System;
+            using System.Linq;
+            using System.Threading.Tasks;
+
+
+            class Outbox
+            {
+                async Task DeliverAsync(Guid[] ids)
+                {
+                    await [|Task.WhenAll|](ids.Select(id => SendAsync(id))).ConfigureAwait(false);
+                }
+
+                static Task SendAsync(Guid id) => Task.CompletedTask;
+            }
+        }
+        """, """
+        namespace Shop
+        {
+            using System;
+            using System.Linq;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+
+            class Outbox
+            {
+                async Task DeliverAsync(Guid[] ids)
+                {
+                    using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                    {
+                        await Task.WhenAll(ids.Select(async id =>
+                        {
+                            await gate.WaitAsync().ConfigureAwait(false);
+                            try
+                            {
+                                await SendAsync(id).ConfigureAwait(false);
+                            }
+                            finally
+                            {
+                                gate.Release();
+                            }
+                        })).ConfigureAwait(false);
+                    }
+                }
+
+                static Task SendAsync(Guid id) => Task.CompletedTask;
+            }
+        }
+        """);
 }

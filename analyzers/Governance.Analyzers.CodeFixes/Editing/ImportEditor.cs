@@ -17,7 +17,9 @@ internal static class ImportEditor
     /// Adds the usings now and removes the annotation, so that the code action's clean-up does not run the import adder
     /// again. The import adder ignores global usings (the SDK's implicit usings): a using it adds for a namespace that a
     /// global using already imports is later removed by the clean-up, leaving a blank line at the top of the file. When
-    /// every using it would add is imported globally, the document keeps its usings as they are.
+    /// every using it would add is imported globally, the document keeps its usings as they are, unless the file lists
+    /// System namespaces itself: then it does not rely on implicit usings (or they are a guess of a folder scan, which
+    /// assumes them for a project that does not say), and gets the usings its new code needs.
     /// </summary>
     public static async Task<Document> AddImportsAsync(Document document, CancellationToken cancellationToken)
     {
@@ -32,7 +34,7 @@ internal static class ImportEditor
         var existing = new HashSet<string>(Usings(before));
         var added = Usings(after).Where(u => !existing.Contains(u)).ToList();
         var globals = await GlobalUsingsAsync(document.Project, cancellationToken).ConfigureAwait(false);
-        var kept = added.All(globals.Contains) ? before : after;
+        var kept = added.All(globals.Contains) && !ListsSystemUsings(before) ? before : after;
         return changed.WithSyntaxRoot(kept.ReplaceNodes(
             kept.GetAnnotatedNodes(Simplifier.AddImportsAnnotation),
             (_, rewritten) => rewritten.WithoutAnnotations(Simplifier.AddImportsAnnotation)));
@@ -47,7 +49,7 @@ internal static class ImportEditor
     {
         if (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not CompilationUnitSyntax root
             || Usings(root).Contains(namespaceName)
-            || (await GlobalUsingsAsync(document.Project, cancellationToken).ConfigureAwait(false)).Contains(namespaceName))
+            || (!ListsSystemUsings(root) && (await GlobalUsingsAsync(document.Project, cancellationToken).ConfigureAwait(false)).Contains(namespaceName)))
         {
             return document;
         }
@@ -110,6 +112,10 @@ internal static class ImportEditor
     }
 
     private static bool IsSystem(string name) => name == "System" || name.StartsWith("System.", System.StringComparison.Ordinal);
+
+    /// <summary>Whether the file imports System namespaces itself (<c>using System;</c>, <c>using System.Threading.Tasks;</c>).</summary>
+    private static bool ListsSystemUsings(SyntaxNode root)
+        => Usings(root).Any(u => u == "System" || u.StartsWith("System.", System.StringComparison.Ordinal));
 
     private static IEnumerable<string> Usings(SyntaxNode root)
         => root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax).OfType<UsingDirectiveSyntax>()
