@@ -28,8 +28,10 @@ public sealed class ImplicitUsingsCodeFixTests
         var test = new CodeFixTest<TAnalyzer, TCodeFix>();
         test.TestState.Sources.Add(("/0/Test0.cs", source));
         test.TestState.Sources.Add(("/0/obj/GlobalUsings.g.cs", GlobalUsings));
+        test.TestState.Sources.Add(("/0/Stubs.cs", Timers.TimerNeverDisposedCodeFixTests.ContainerStubs));
         test.FixedState.Sources.Add(("/0/Test0.cs", fixedSource));
         test.FixedState.Sources.Add(("/0/obj/GlobalUsings.g.cs", GlobalUsings));
+        test.FixedState.Sources.Add(("/0/Stubs.cs", Timers.TimerNeverDisposedCodeFixTests.ContainerStubs));
         return test.RunAsync();
     }
 
@@ -53,7 +55,21 @@ public sealed class ImplicitUsingsCodeFixTests
         {
             async Task RunAsync(List<int> records)
             {
-                await Parallel.ForEachAsync(records, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (r, cancellationToken) => await ProcessAsync(r));
+                using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                {
+                    await Task.WhenAll(records.Select(async r =>
+                    {
+                        await gate.WaitAsync();
+                        try
+                        {
+                            await ProcessAsync(r);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }));
+                }
             }
 
             static Task ProcessAsync(int record) => Task.CompletedTask;
@@ -64,20 +80,32 @@ public sealed class ImplicitUsingsCodeFixTests
     public Task TimerFieldFix_ImplementsIDisposableWithoutAddingUsingSystem() => VerifyAsync<TimerNeverDisposedAnalyzer, TimerNeverDisposedCodeFix>("""
         namespace Shop;
 
-        public sealed class Refresher
+        public sealed class Refresher : Microsoft.Extensions.Hosting.IHostedService
         {
             private Timer _refresh;
 
-            public void Start() => _refresh = [|new Timer(_ => { }, null, 0, 1000)|];
+            public Task StartAsync(CancellationToken cancellationToken)
+            {
+                _refresh = [|new Timer(_ => { }, null, 0, 1000)|];
+                return Task.CompletedTask;
+            }
+
+            public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         }
         """, """
         namespace Shop;
 
-        public sealed class Refresher : IDisposable
+        public sealed class Refresher : Microsoft.Extensions.Hosting.IHostedService, IDisposable
         {
             private Timer _refresh;
 
-            public void Start() => _refresh = new Timer(_ => { }, null, 0, 1000);
+            public Task StartAsync(CancellationToken cancellationToken)
+            {
+                _refresh = new Timer(_ => { }, null, 0, 1000);
+                return Task.CompletedTask;
+            }
+
+            public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
             public void Dispose()
             {
@@ -90,39 +118,99 @@ public sealed class ImplicitUsingsCodeFixTests
     public Task UnreferencedTimerFix_KeepsTheCommentOnceAboveTheNewStatements() => VerifyAsync<TimerNotReferencedAnalyzer, TimerNotReferencedCodeFix>("""
         namespace Shop;
 
-        public sealed class Heartbeat
+        public sealed class Heartbeat : Microsoft.Extensions.Hosting.IHostedService
         {
-            public void Start()
+            public Task StartAsync(CancellationToken cancellationToken)
             {
                 Prepare();
 
                 // Beats every 30 seconds.
                 [|new Timer(_ => { }, null, 1000, 30000)|];
+                return Task.CompletedTask;
             }
+
+            public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
             private static void Prepare() { }
         }
         """, """
         namespace Shop;
 
-        public sealed class Heartbeat : IDisposable
+        public sealed class Heartbeat : Microsoft.Extensions.Hosting.IHostedService, IDisposable
         {
             private Timer _timer;
 
-            public void Start()
+            public Task StartAsync(CancellationToken cancellationToken)
             {
                 Prepare();
 
                 // Beats every 30 seconds.
                 _timer?.Dispose();
                 _timer = new Timer(_ => { }, null, 1000, 30000);
+                return Task.CompletedTask;
             }
+
+            public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
             private static void Prepare() { }
 
             public void Dispose()
             {
                 _timer?.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task FanOutFix_FileThatListsItsSystemUsingsGetsTheOnesItNeeds() => VerifyAsync<UnboundedFanOutAnalyzer, UnboundedFanOutCodeFix>("""
+        namespace Shop
+        {
+            using System;
+            using System.Linq;
+            using System.Threading.Tasks;
+
+
+            class Outbox
+            {
+                async Task DeliverAsync(Guid[] ids)
+                {
+                    await [|Task.WhenAll|](ids.Select(id => SendAsync(id))).ConfigureAwait(false);
+                }
+
+                static Task SendAsync(Guid id) => Task.CompletedTask;
+            }
+        }
+        """, """
+        namespace Shop
+        {
+            using System;
+            using System.Linq;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+
+            class Outbox
+            {
+                async Task DeliverAsync(Guid[] ids)
+                {
+                    using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                    {
+                        await Task.WhenAll(ids.Select(async id =>
+                        {
+                            await gate.WaitAsync().ConfigureAwait(false);
+                            try
+                            {
+                                await SendAsync(id).ConfigureAwait(false);
+                            }
+                            finally
+                            {
+                                gate.Release();
+                            }
+                        })).ConfigureAwait(false);
+                    }
+                }
+
+                static Task SendAsync(Guid id) => Task.CompletedTask;
             }
         }
         """);

@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.FindSymbols;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
@@ -17,12 +18,24 @@ namespace Governance.Analyzers.Editing;
 /// </summary>
 internal static class DisposalEditor
 {
-    /// <summary>Whether <see cref="AddDisposalAsync"/> knows where to put the disposal in <paramref name="type"/>.</summary>
-    public static bool CanAddDisposal(INamedTypeSymbol type, ISymbol member)
-        => !member.IsStatic && GetDeclaration(member) is { } declaration && CanAddDisposal(type, declaration);
+    /// <summary>
+    /// Whether <see cref="AddDisposalAsync"/> knows where to put the disposal in <paramref name="type"/>, where
+    /// something will call it (see <see cref="CanAddDisposalAsync(Solution, INamedTypeSymbol, TypeDeclarationSyntax, CancellationToken)"/>).
+    /// </summary>
+    public static Task<bool> CanAddDisposalAsync(Solution solution, INamedTypeSymbol type, ISymbol member, CancellationToken cancellationToken)
+        => !member.IsStatic && GetDeclaration(member) is { } declaration
+            ? CanAddDisposalAsync(solution, type, declaration, cancellationToken)
+            : Task.FromResult(false);
 
-    /// <summary>Whether a new instance member declared in <paramref name="declaration"/> could be disposed.</summary>
-    public static bool CanAddDisposal(INamedTypeSymbol type, TypeDeclarationSyntax declaration)
+    /// <summary>
+    /// Whether a new instance member declared in <paramref name="declaration"/> could be disposed, by a disposal that
+    /// somebody calls: the type's own <c>Dispose</c>/<c>DisposeAsync</c> (appended to), a base class's virtual
+    /// <c>Dispose</c> (overridden: whoever disposes the base disposes it), or a new <c>IDisposable</c> implementation
+    /// where the type's instances come from a dependency-injection container, which disposes what it created: a hosted
+    /// service, or a type registered in this solution (<c>AddSingleton&lt;T&gt;()</c>, <c>AddHostedService&lt;T&gt;()</c>,
+    /// <c>typeof(T)</c>, a factory lambda). Elsewhere a new <c>Dispose()</c> would be called by nobody: no fix.
+    /// </summary>
+    public static async Task<bool> CanAddDisposalAsync(Solution solution, INamedTypeSymbol type, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
     {
         if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct) || type.IsStatic)
         {
@@ -40,7 +53,88 @@ internal static class DisposalEditor
             return false;
         }
 
-        return FindOverridableBaseDispose(type) is not null || !ImplementsDisposable(type);
+        if (FindOverridableBaseDispose(type) is not null)
+        {
+            return true;
+        }
+
+        return !ImplementsDisposable(type)
+            && !type.AllInterfaces.Any(i => i.ToDisplayString() == "System.IAsyncDisposable")
+            && await ContainerDisposesAsync(solution, type, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether a dependency-injection container creates the type's instances, and so disposes them once the type is
+    /// <c>IDisposable</c>: a hosted service, or a type registered through an <c>IServiceCollection</c> extension in
+    /// this solution. An instance registered as such (<c>AddSingleton(new T())</c>) is not the container's to dispose.
+    /// </summary>
+    private static async Task<bool> ContainerDisposesAsync(Solution solution, INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        if (type.AllInterfaces.Any(i => i.ToDisplayString() == "Microsoft.Extensions.Hosting.IHostedService"))
+        {
+            return true;
+        }
+
+        foreach (var referenced in await SymbolFinder.FindReferencesAsync(type, solution, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var location in referenced.Locations)
+            {
+                if (location.Document is not { } document
+                    || await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root
+                    || await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model)
+                {
+                    continue;
+                }
+
+                var node = root.FindNode(location.Location.SourceSpan, getInnermostNodeForTie: true);
+                if (IsContainerRegistration(model, node, cancellationToken))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// <c>services.AddSingleton&lt;IFoo, T&gt;()</c>, <c>services.AddHostedService(typeof(T))</c>, or a factory lambda that
+    /// returns <c>new T(...)</c>: <paramref name="reference"/> names the type the container creates.
+    /// </summary>
+    private static bool IsContainerRegistration(SemanticModel model, SyntaxNode reference, CancellationToken cancellationToken)
+    {
+        while (reference.Parent is QualifiedNameSyntax qualified && qualified.Right == reference)
+        {
+            reference = qualified;
+        }
+
+        var registration = reference.Parent switch
+        {
+            TypeArgumentListSyntax { Parent: GenericNameSyntax generic } => generic.Parent is MemberAccessExpressionSyntax access && access.Name == generic
+                ? access.Parent as InvocationExpressionSyntax
+                : generic.Parent as InvocationExpressionSyntax,
+            TypeOfExpressionSyntax { Parent: ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } } } => invocation,
+            ObjectCreationExpressionSyntax creation when creation.Type == reference => FactoryRegistration(creation),
+            _ => null,
+        };
+
+        return registration is not null
+            && model.GetSymbolInfo(registration, cancellationToken).Symbol is IMethodSymbol method
+            && (method.ReducedFrom ?? method) is { IsExtensionMethod: true, Parameters.Length: > 0 } extension
+            && extension.Parameters[0].Type.ToDisplayString() == "Microsoft.Extensions.DependencyInjection.IServiceCollection"
+            && (method.Name.StartsWith("Add", System.StringComparison.Ordinal) || method.Name.StartsWith("TryAdd", System.StringComparison.Ordinal));
+    }
+
+    // `sp => new T(...)` or `sp => { ...; return new T(...); }` given to a registration call.
+    private static InvocationExpressionSyntax? FactoryRegistration(ObjectCreationExpressionSyntax creation)
+    {
+        var lambda = creation.Parent switch
+        {
+            AnonymousFunctionExpressionSyntax function when function.ExpressionBody == creation => function,
+            ReturnStatementSyntax @return => @return.FirstAncestorOrSelf<AnonymousFunctionExpressionSyntax>(),
+            _ => null,
+        };
+        return lambda?.Parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } } ? invocation : null;
     }
 
     public static async Task<Solution> AddDisposalAsync(Solution solution, INamedTypeSymbol type, ISymbol member, CancellationToken cancellationToken)

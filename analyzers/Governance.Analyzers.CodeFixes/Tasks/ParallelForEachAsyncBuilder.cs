@@ -1,18 +1,24 @@
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Governance.Analyzers.Editing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Editing;
-using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Simplification;
 
 namespace Governance.Analyzers.Tasks;
 
 /// <summary>
-/// Builds <c>await Parallel.ForEachAsync(source, new ParallelOptions { MaxDegreeOfParallelism = ..., CancellationToken = ... }, async (item, token) =&gt; ...);</c>
-/// for the GOV1001 and GOV1002 fixes.
+/// Builds, for the GOV1001 and GOV1002 fixes,
+/// <code>
+/// await Parallel.ForEachAsync(
+///     source,
+///     new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+///     (item, _) =&gt; WorkAsync(item, cancellationToken)).ConfigureAwait(false);
+/// </code>
+/// laid out across lines as the file indents. The work keeps the token it was given (see <see cref="WorkItem"/>); the
+/// loop gets a token only where the spawn had one that kept it from starting (<c>Task.Run(work, token)</c>).
 /// </summary>
 internal static class ParallelForEachAsyncBuilder
 {
@@ -22,82 +28,64 @@ internal static class ParallelForEachAsyncBuilder
     /// </summary>
     private const string DefaultParallelism = "global::System.Environment.ProcessorCount";
 
-    /// <summary>A <c>CancellationToken</c> parameter or local visible at <paramref name="position"/>, parameters first.</summary>
-    public static string? FindTokenInScope(SemanticModel model, int position)
-    {
-        var token = model.Compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
-        var candidates = model.LookupSymbols(position)
-            .Where(s => s is IParameterSymbol or ILocalSymbol && SymbolEqualityComparer.Default.Equals(GetType(s), token))
-            .OrderBy(s => s is IParameterSymbol ? 0 : 1)
-            .ToList();
-        return candidates.FirstOrDefault()?.Name;
-    }
-
-    /// <summary>
-    /// The name of the body's token parameter: the in-scope token's own name, so that the body's uses of it now see
-    /// the loop's token (cancelled with the outer one, and when another item fails); otherwise a free name.
-    /// </summary>
-    public static string ChooseTokenParameterName(SemanticModel model, int position, string? scopeToken)
-    {
-        if (scopeToken is not null)
-        {
-            return scopeToken;
-        }
-
-        foreach (var name in new[] { "cancellationToken", "ct", "token" })
-        {
-            if (model.LookupSymbols(position, name: name).IsEmpty)
-            {
-                return name;
-            }
-        }
-
-        return "cancellationToken";
-    }
-
-    /// <summary>The statement, annotated for formatting and name simplification.</summary>
+    /// <param name="anchor">The first statement replaced: where the new one starts, and its indentation.</param>
+    /// <param name="source">The collection, in the original tree.</param>
+    /// <param name="itemName">The loop variable or lambda parameter; for a method group, null (a free name is chosen).</param>
     /// <param name="awaitSuffix">Text after the call inside the await, such as <c>.ConfigureAwait(false)</c>.</param>
-    public static StatementSyntax Build(string source, string item, string? scopeToken, string tokenParameter, string lambdaBody, bool isAsync, string awaitSuffix = "")
+    public static StatementSyntax Build(SemanticModel model, StatementSyntax anchor, ExpressionSyntax source, string? itemName, WorkItem work, string awaitSuffix, CancellationToken cancellationToken)
     {
-        var options = scopeToken is null
+        var newLine = anchor.GetNewLine();
+        var indentation = Layout.LineIndentation(anchor.GetFirstToken());
+        var unit = Layout.IndentUnit(anchor);
+        var argument = indentation + unit;
+
+        var item = itemName ?? ChooseItemName(model, anchor.SpanStart);
+        var tokenName = work.ChooseTokenName(model, anchor.SpanStart, item);
+        var lambda = work.Render($"({item}, {tokenName})", item, returnsValueTask: true, argument, unit, newLine, AwaitConvention.Suffix(anchor, work.Region));
+
+        var options = work.StartToken is null
             ? $"new global::System.Threading.Tasks.ParallelOptions {{ MaxDegreeOfParallelism = {DefaultParallelism} }}"
-            : $"new global::System.Threading.Tasks.ParallelOptions {{ MaxDegreeOfParallelism = {DefaultParallelism}, CancellationToken = {scopeToken} }}";
-        var text = $"await global::System.Threading.Tasks.Parallel.ForEachAsync({source}, {options}, {(isAsync ? "async " : string.Empty)}({item}, {tokenParameter}) => {lambdaBody}){awaitSuffix};";
+            : $"new global::System.Threading.Tasks.ParallelOptions{newLine}{argument}{{{newLine}"
+                + $"{argument}{unit}MaxDegreeOfParallelism = {DefaultParallelism},{newLine}"
+                + $"{argument}{unit}CancellationToken = {work.StartToken.WithoutTrivia()}{newLine}{argument}}}";
+        var text = $"await global::System.Threading.Tasks.Parallel.ForEachAsync({newLine}"
+            + $"{argument}{Layout.Reindent(source, argument, newLine)},{newLine}"
+            + $"{argument}{options},{newLine}"
+            + $"{argument}{lambda}){awaitSuffix};";
         return AnnotateForCleanup(SyntaxFactory.ParseStatement(text));
     }
 
     /// <summary>
-    /// Marks <c>global::</c>-qualified names for simplification (and the usings they need) and the statement for
-    /// formatting, which the code action's clean-up then applies.
+    /// Marks <c>global::</c>-qualified names for simplification (and the usings they need), which the code action's
+    /// clean-up then applies.
     /// </summary>
     public static StatementSyntax AnnotateForCleanup(StatementSyntax statement)
-    {
-        var annotated = statement.ReplaceNodes(
+        => statement.ReplaceNodes(
             statement.DescendantNodes().OfType<QualifiedNameSyntax>().Where(n => n.Parent is not QualifiedNameSyntax)
                 .Concat<SyntaxNode>(statement.DescendantNodes().OfType<MemberAccessExpressionSyntax>().Where(IsGlobalQualified)),
             (_, rewritten) => rewritten.WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation));
-        return annotated.WithAdditionalAnnotations(Formatter.Annotation);
-    }
 
     /// <summary>Adds the usings the generated names need; the code action's clean-up then shortens them.</summary>
     public static Task<Document> AddImportsAsync(Document document, CancellationToken cancellationToken)
-        => Editing.ImportEditor.AddImportsAsync(document, cancellationToken);
+        => ImportEditor.AddImportsAsync(document, cancellationToken);
 
     /// <summary>
     /// Whether the target framework has <c>Parallel.ForEachAsync</c> (.NET 6 and later) and the language has the
-    /// lambda shapes the fix writes (C# 8: a lambda parameter may shadow the token in scope).
+    /// shapes the fix writes (C# 8).
     /// </summary>
     public static bool IsAvailable(SemanticModel model)
         => model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.Parallel")?.GetMembers("ForEachAsync").Length > 0
             && model.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: >= LanguageVersion.CSharp8 };
 
-    /// <summary>Whether the function containing <paramref name="node"/> may use <c>await</c>.</summary>
+    /// <summary>Whether the function containing <paramref name="node"/> may use <c>await</c> there (not inside a <c>lock</c>).</summary>
     public static bool IsInAsyncContext(SyntaxNode node)
     {
         foreach (var ancestor in node.Ancestors())
         {
             switch (ancestor)
             {
+                case LockStatementSyntax:
+                    return false;
                 case AnonymousFunctionExpressionSyntax lambda:
                     return lambda.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword);
                 case LocalFunctionStatementSyntax local:
@@ -114,15 +102,34 @@ internal static class ParallelForEachAsyncBuilder
         return false;
     }
 
+    // The lambda's item parameter takes the collection's element type; an explicit, different type, or a
+    // non-generic collection, would not compile.
+    public static bool IsPlainIterationVariable(SemanticModel model, ForEachStatementSyntax loop, CancellationToken cancellationToken)
+    {
+        var info = model.GetForEachStatementInfo(loop);
+        var local = model.GetDeclaredSymbol(loop, cancellationToken);
+        var collection = model.GetTypeInfo(loop.Expression, cancellationToken).Type;
+        var isGeneric = collection is IArrayTypeSymbol
+            || (collection is INamedTypeSymbol named
+                && (named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
+                    || named.AllInterfaces.Any(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T)));
+        return isGeneric && info.ElementType is not null && local is not null && SymbolEqualityComparer.Default.Equals(info.ElementType, local.Type);
+    }
+
+    public static string ChooseItemName(SemanticModel model, int position)
+    {
+        foreach (var name in new[] { "item", "element", "value" })
+        {
+            if (model.LookupSymbols(position, name: name).IsEmpty)
+            {
+                return name;
+            }
+        }
+
+        return "item2";
+    }
+
     private static bool IsGlobalQualified(MemberAccessExpressionSyntax access)
         => access.Parent is not MemberAccessExpressionSyntax
             && access.DescendantNodesAndSelf().OfType<AliasQualifiedNameSyntax>().Any();
-
-    private static ITypeSymbol? GetType(ISymbol symbol)
-        => symbol switch
-        {
-            IParameterSymbol parameter => parameter.Type,
-            ILocalSymbol local => local.Type,
-            _ => null,
-        };
 }

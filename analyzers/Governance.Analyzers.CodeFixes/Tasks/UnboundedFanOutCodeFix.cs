@@ -11,15 +11,34 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Governance.Analyzers.Tasks;
 
+/// <summary>Which of the GOV1002 fixes to write.</summary>
+internal enum FanOutFix
+{
+    Gate,
+    ForEach,
+}
+
 /// <summary>
-/// GOV1002: <c>await Task.WhenAll(source.Select(x =&gt; WorkAsync(x)));</c> becomes <c>Parallel.ForEachAsync</c> with a
-/// bound and the token in scope. Only the form without results: <c>WhenAll&lt;T&gt;</c> returns an array the loop
-/// would not produce.
+/// GOV1002: <c>await Task.WhenAll(source.Select(x =&gt; WorkAsync(x)));</c> (or a list filled by a loop) gets a bound.
+/// Two actions: by default the same <c>Task.WhenAll</c> with each item waiting for a <c>SemaphoreSlim</c> slot, which
+/// keeps what <c>WhenAll</c> does (every item runs, every failure is reported; see <see cref="GatedWhenAllBuilder"/>);
+/// and <c>Parallel.ForEachAsync</c> (see <see cref="ParallelForEachAsyncBuilder"/>), shorter, which stops at the first
+/// failure, as its title says. Only the form without results: <c>WhenAll&lt;T&gt;</c> returns an array.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnboundedFanOutCodeFix)), Shared]
 public sealed class UnboundedFanOutCodeFix : CodeFixProvider
 {
-    private const string EquivalenceKey = "GOV1002.ParallelForEachAsync";
+    private const string GateKey = "GOV1002.SemaphoreSlim";
+    private const string ForEachKey = "GOV1002.ParallelForEachAsync";
+
+    /// <summary>The default: the same <c>Task.WhenAll</c>, each item waiting for a slot of a <c>SemaphoreSlim</c>.</summary>
+    internal const string GateTitle = "Bound with a SemaphoreSlim (every item still runs, as with Task.WhenAll)";
+
+    /// <summary>
+    /// <c>Task.WhenAll</c> runs every item and reports every failure; <c>Parallel.ForEachAsync</c> starts no new item
+    /// after the first failure: the title says so.
+    /// </summary>
+    internal const string ForEachTitle = "Bound with Parallel.ForEachAsync (unlike Task.WhenAll, it stops at the first failure)";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.UnboundedFanOut);
 
@@ -37,47 +56,57 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
         foreach (var diagnostic in context.Diagnostics)
         {
             var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-            if (Rewrite(model, node, diagnostic, context.CancellationToken) is not null)
+            foreach (var (kind, title, key) in new[] { (FanOutFix.Gate, GateTitle, GateKey), (FanOutFix.ForEach, ForEachTitle, ForEachKey) })
             {
-                context.RegisterCodeFix(
-                    CodeAction.Create("Use Parallel.ForEachAsync with a bound", ct => FixAsync(context.Document, diagnostic, ct), EquivalenceKey),
-                    diagnostic);
+                if (Rewrite(model, node, diagnostic, kind, context.CancellationToken) is not null)
+                {
+                    context.RegisterCodeFix(CodeAction.Create(title, ct => FixAsync(context.Document, diagnostic, kind, ct), key), diagnostic);
+                }
             }
         }
     }
 
-    private static async Task<Document> FixAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static async Task<Document> FixAsync(Document document, Diagnostic diagnostic, FanOutFix kind, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         var node = root!.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-        if (Rewrite(model!, node, diagnostic, cancellationToken) is not { } rewrite)
+        if (Rewrite(model!, node, diagnostic, kind, cancellationToken) is not { } rewrite)
         {
             return document;
         }
 
         var changed = document.WithSyntaxRoot(root.ReplaceNode(rewrite.Old, rewrite.New));
-        return await ParallelForEachAsyncBuilder.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
+        changed = await ParallelForEachAsyncBuilder.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
+
+        // The gate's Task.WhenAll(source.Select(...)) calls a System.Linq extension method.
+        return kind == FanOutFix.Gate
+            ? await Editing.ImportEditor.EnsureUsingAsync(changed, "System.Linq", cancellationToken).ConfigureAwait(false)
+            : changed;
     }
 
-    private static (SyntaxNode Old, SyntaxNode New)? Rewrite(SemanticModel model, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static (SyntaxNode Old, SyntaxNode New)? Rewrite(SemanticModel model, SyntaxNode node, Diagnostic diagnostic, FanOutFix kind, CancellationToken cancellationToken)
     {
+        if (kind == FanOutFix.ForEach && !ParallelForEachAsyncBuilder.IsAvailable(model))
+        {
+            return null;
+        }
+
         diagnostic.Properties.TryGetValue(UnboundedFanOutAnalyzer.ShapeProperty, out var shape);
         switch (shape)
         {
             case UnboundedFanOutAnalyzer.SelectShape:
-                return RewriteSelect(model, node, cancellationToken) is { } select ? (select.Statement, select.Replacement) : null;
+                return RewriteSelect(model, node, kind, cancellationToken) is { } select ? (select.Statement, select.Replacement) : null;
             case UnboundedFanOutAnalyzer.LoopShape:
-                return FanOutLoopRewriter.Rewrite(model, node, cancellationToken) is { } loop ? (loop.Block, loop.Replacement) : null;
+                return FanOutLoopRewriter.Rewrite(model, node, kind, cancellationToken) is { } loop ? (loop.Block, loop.Replacement) : null;
             default:
                 return null;
         }
     }
 
-    private static (ExpressionStatementSyntax Statement, StatementSyntax Replacement)? RewriteSelect(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
+    private static (ExpressionStatementSyntax Statement, StatementSyntax Replacement)? RewriteSelect(SemanticModel model, SyntaxNode node, FanOutFix kind, CancellationToken cancellationToken)
     {
-        if (!ParallelForEachAsyncBuilder.IsAvailable(model)
-            || node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { ArgumentList.Arguments.Count: 1 } whenAll
+        if (node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { ArgumentList.Arguments.Count: 1 } whenAll
             || GetAwaitStatement(whenAll, out var awaitSuffix) is not { } statement
             || model.GetSymbolInfo(whenAll, cancellationToken).Symbol is not IMethodSymbol { Name: "WhenAll", IsGenericMethod: false }
             || StripMaterialization(whenAll.ArgumentList.Arguments[0].Expression) is not InvocationExpressionSyntax
@@ -90,37 +119,36 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
         }
 
         var selector = selectCall.ArgumentList.Arguments[0].Expression;
-        string item;
-        string body;
+        string? item;
+        WorkItem? work;
         switch (selector)
         {
             case SimpleLambdaExpressionSyntax lambda:
                 item = lambda.Parameter.Identifier.ValueText;
-                body = GetBody(lambda.AsyncKeyword, lambda.Body)!;
+                work = WorkItem.FromLambda(model, lambda, allowSync: false, cancellationToken);
                 break;
             case ParenthesizedLambdaExpressionSyntax { ParameterList.Parameters.Count: 1 } lambda when lambda.ParameterList.Parameters[0].Type is null:
                 item = lambda.ParameterList.Parameters[0].Identifier.ValueText;
-                body = GetBody(lambda.AsyncKeyword, lambda.Body)!;
+                work = WorkItem.FromLambda(model, lambda, allowSync: false, cancellationToken);
                 break;
             case IdentifierNameSyntax or MemberAccessExpressionSyntax when model.GetSymbolInfo(selector, cancellationToken).CandidateSymbols.Length == 0
-                && model.GetSymbolInfo(selector, cancellationToken).Symbol is IMethodSymbol { Parameters.Length: 1 }:
-                item = "item";
-                body = $"await {selector.WithoutTrivia()}(item)";
+                && model.GetSymbolInfo(selector, cancellationToken).Symbol is IMethodSymbol { Parameters.Length: 1 } method:
+                item = null;
+                work = WorkItem.FromMethodGroup(method, selector);
                 break;
             default:
                 return null;
         }
 
-        if (body is null)
+        if (work is null)
         {
             return null;
         }
 
-        var scopeToken = ParallelForEachAsyncBuilder.FindTokenInScope(model, statement.SpanStart);
-        var tokenParameter = ParallelForEachAsyncBuilder.ChooseTokenParameterName(model, statement.SpanStart, scopeToken);
-        var replacement = ParallelForEachAsyncBuilder.Build(select.Expression.WithoutTrivia().ToString(), item, scopeToken, tokenParameter, body, isAsync: true, awaitSuffix)
-            .WithTriviaFrom(statement);
-        return (statement, replacement);
+        var replacement = kind == FanOutFix.Gate
+            ? GatedWhenAllBuilder.Build(model, statement, whenAll.Expression, select.Expression, item, work, awaitSuffix)
+            : ParallelForEachAsyncBuilder.Build(model, statement, select.Expression, item, work, awaitSuffix, cancellationToken);
+        return (statement, replacement.WithTriviaFrom(statement));
     }
 
     /// <summary>
@@ -141,15 +169,6 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
                 return null;
         }
     }
-
-    /// <summary>An async body is kept; an expression producing a task is awaited; a synchronous block is not rewritten.</summary>
-    private static string? GetBody(SyntaxToken asyncKeyword, CSharpSyntaxNode body)
-        => body switch
-        {
-            _ when asyncKeyword.IsKind(SyntaxKind.AsyncKeyword) => body.WithoutTrivia().ToString(),
-            ExpressionSyntax expression => "await " + expression.WithoutTrivia(),
-            _ => null,
-        };
 
     private static ExpressionSyntax StripMaterialization(ExpressionSyntax expression)
     {

@@ -45,12 +45,14 @@ public sealed class TimerNeverDisposedCodeFix : CodeFixProvider
         {
             var key = GetEquivalenceKey(diagnostic);
             var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            var disposable = key == DisposeInTypeKey && FindMember(model, node, context.CancellationToken) is { } owned
+                && await DisposalEditor.CanAddDisposalAsync(context.Document.Project.Solution, owned.ContainingType, owned, context.CancellationToken).ConfigureAwait(false);
             string? title = key switch
             {
                 UsingKey when FindUsingCandidate(node) is not null => "Dispose the timer with 'using var'",
-                DisposeInTypeKey when FindMember(model, node, context.CancellationToken) is { } member && DisposalEditor.CanAddDisposal(member.ContainingType, member)
+                DisposeInTypeKey when disposable && FindMember(model, node, context.CancellationToken) is { } member
                     => $"Dispose '{member.Name}' when '{member.ContainingType.Name}' is disposed",
-                DisposePreviousKey when FindMember(model, node, context.CancellationToken) is { } member && node.FirstAncestorOrSelf<ExpressionStatementSyntax>() is { Parent: BlockSyntax }
+                DisposePreviousKey when FindMember(model, node, context.CancellationToken) is { } member && CanDisposePrevious(node)
                     => $"Dispose the timer '{member.Name}' held before replacing it",
                 _ => null,
             };
@@ -89,8 +91,12 @@ public sealed class TimerNeverDisposedCodeFix : CodeFixProvider
             case UsingKey when FindUsingCandidate(context.Node) is { } declaration:
                 return solution.WithDocumentSyntaxRoot(documentId, context.Root.ReplaceNode(declaration, AddUsing(declaration)));
             case DisposeInTypeKey when FindMember(context.Model, context.Node, cancellationToken) is { } member:
-                return await DisposalEditor.AddDisposalAsync(solution, member.ContainingType, member, cancellationToken).ConfigureAwait(false);
+                // Fix All reaches here for every member report: a type whose new Dispose nobody would call is left alone.
+                return await DisposalEditor.CanAddDisposalAsync(solution, member.ContainingType, member, cancellationToken).ConfigureAwait(false)
+                    ? await DisposalEditor.AddDisposalAsync(solution, member.ContainingType, member, cancellationToken).ConfigureAwait(false)
+                    : solution;
             case DisposePreviousKey when FindMember(context.Model, context.Node, cancellationToken) is { } member
+                && CanDisposePrevious(context.Node)
                 && context.Node.FirstAncestorOrSelf<ExpressionStatementSyntax>() is { Parent: BlockSyntax block } statement:
                 var dispose = SyntaxFactory.ParseStatement($"{member.Name}?.Dispose();")
                     .WithLeadingTrivia(statement.GetLeadingTrivia())
@@ -101,6 +107,31 @@ public sealed class TimerNeverDisposedCodeFix : CodeFixProvider
             default:
                 return solution;
         }
+    }
+
+    /// <summary>
+    /// The re-assignment is a statement of a block, outside a loop: in a loop, disposing the previous timer would
+    /// leave only the last one running, where the code started one per turn (each with its own state).
+    /// </summary>
+    private static bool CanDisposePrevious(SyntaxNode node)
+    {
+        if (node.FirstAncestorOrSelf<ExpressionStatementSyntax>() is not { Parent: BlockSyntax } statement)
+        {
+            return false;
+        }
+
+        foreach (var ancestor in statement.Ancestors())
+        {
+            switch (ancestor)
+            {
+                case CommonForEachStatementSyntax or ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax:
+                    return false;
+                case AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax:
+                    return true;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -37,11 +37,12 @@ public sealed class TimerNotReferencedCodeFix : CodeFixProvider
         foreach (var diagnostic in context.Diagnostics)
         {
             var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-            if (TimerFieldPlan.Create(model, node, context.CancellationToken) is not null)
+            if (await TimerFieldPlan.CreateAsync(context.Document.Project.Solution, model, node, context.CancellationToken).ConfigureAwait(false) is { } plan)
             {
-                context.RegisterCodeFix(
-                    CodeAction.Create("Keep the timer in a field and dispose it with its owner", ct => s_fixAll.FixOneAsync(context.Document, diagnostic, ct), EquivalenceKey),
-                    diagnostic);
+                var title = plan.InConstructor
+                    ? "Keep the timer in a field and dispose it with its owner"
+                    : "Keep the timer in a field and dispose it with its owner (a new call replaces the previous timer)";
+                context.RegisterCodeFix(CodeAction.Create(title, ct => s_fixAll.FixOneAsync(context.Document, diagnostic, ct), EquivalenceKey), diagnostic);
             }
         }
     }
@@ -49,13 +50,13 @@ public sealed class TimerNotReferencedCodeFix : CodeFixProvider
     private static async Task<Solution> FixAsync(Solution solution, DocumentId documentId, SyntaxAnnotation mark, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var context = await FixContext.CreateAsync(solution, documentId, mark, cancellationToken).ConfigureAwait(false);
-        if (context is null || TimerFieldPlan.Create(context.Model, context.Node, cancellationToken) is not { } plan)
+        if (context is null || await TimerFieldPlan.CreateAsync(solution, context.Model, context.Node, cancellationToken).ConfigureAwait(false) is not { } plan)
         {
             return solution;
         }
 
         var newLine = context.Root.GetElasticNewLine();
-        var fieldName = ChooseFieldName(plan.Type);
+        var fieldName = ChooseFieldName(context.Model, plan);
         var typeName = plan.TimerType.ToMinimalDisplayString(context.Model, plan.Statement.SpanStart);
         var field = SyntaxFactory.ParseMemberDeclaration(plan.InConstructor
                 ? $"private readonly {typeName} {fieldName};"
@@ -96,12 +97,25 @@ public sealed class TimerNotReferencedCodeFix : CodeFixProvider
         return await DisposalEditor.AddDisposalAsync(solution, fieldSymbol.ContainingType, fieldSymbol, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string ChooseFieldName(INamedTypeSymbol type)
+    /// <summary>
+    /// <c>_timer</c>, or <c>m_timer</c> / <c>timer</c> where the type's private fields are named that way; a name
+    /// that neither the type nor the statement's scope uses.
+    /// </summary>
+    private static string ChooseFieldName(SemanticModel model, TimerFieldPlan plan)
     {
-        var name = "_timer";
-        for (var suffix = 2; type.GetMembers(name).Length > 0; suffix++)
+        var fields = plan.Type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsImplicitlyDeclared && !f.IsConst && !f.IsStatic && f.DeclaredAccessibility == Accessibility.Private).ToList();
+        var stem = "_timer";
+        if (fields.Count > 0 && !fields.Any(f => f.Name.StartsWith("_", System.StringComparison.Ordinal)))
         {
-            name = "_timer" + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            stem = fields.All(f => f.Name.StartsWith("m_", System.StringComparison.Ordinal)) ? "m_timer"
+                : fields.All(f => char.IsLower(f.Name[0])) ? "timer"
+                : stem;
+        }
+
+        var name = stem;
+        for (var suffix = 2; plan.Type.GetMembers(name).Length > 0 || !model.LookupSymbols(plan.Statement.SpanStart, name: name).IsEmpty; suffix++)
+        {
+            name = stem + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return name;

@@ -19,6 +19,15 @@ namespace Governance.Analyzers.Channels;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
 {
+    /// <summary>
+    /// Set (to the member's name) on a report whose channel can be bounded with <c>FullMode = Wait</c> without changing
+    /// what happens to an item: the channel is created straight into a private member of the type, neither it nor its
+    /// writer escapes, and every write in the type (all partial declarations) is a <c>WriteAsync</c> that is awaited
+    /// or returned to the caller. A <c>TryWrite</c> would return false on a full channel, and a caller that ignores it
+    /// would drop the item.
+    /// </summary>
+    public const string BoundableMemberProperty = "BoundableMember";
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.UnboundedChannel);
 
     public override void Initialize(AnalysisContext context)
@@ -47,6 +56,11 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
         var pending = new ConcurrentBag<(ISymbol Member, IOperation Creation, string Destination)>();
         var writes = new ConcurrentBag<(ISymbol Member, ChannelWrite Write)>();
         var boundedMembers = new ConcurrentBag<ISymbol>();
+
+        // For the code fix: which members have a use that a bounded channel would change (a TryWrite, a write nobody
+        // waits for, an escape), and which have an awaited write.
+        var unboundableMembers = new ConcurrentBag<ISymbol>();
+        var awaitedWriteMembers = new ConcurrentBag<ISymbol>();
 
         context.RegisterOperationAction(
             operationContext =>
@@ -107,6 +121,31 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
             },
             OperationKind.Invocation);
 
+        if (HasChannelMembers(type, symbols))
+        {
+            context.RegisterOperationAction(
+                operationContext =>
+                {
+                    var reference = (IMemberReferenceOperation)operationContext.Operation;
+                    if (!SymbolEqualityComparer.Default.Equals(reference.Member.ContainingType, type) || !symbols.IsChannelType(MemberType(reference.Member)))
+                    {
+                        return;
+                    }
+
+                    switch (ClassifyForBound(reference, symbols))
+                    {
+                        case BoundUse.Unboundable:
+                            unboundableMembers.Add(reference.Member);
+                            break;
+                        case BoundUse.AwaitedWrite:
+                            awaitedWriteMembers.Add(reference.Member);
+                            break;
+                    }
+                },
+                OperationKind.FieldReference,
+                OperationKind.PropertyReference);
+        }
+
         context.RegisterSymbolEndAction(endContext =>
         {
             var bounded = new HashSet<ISymbol>(boundedMembers, SymbolEqualityComparer.Default);
@@ -125,9 +164,211 @@ public sealed class UnboundedChannelAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
-                endContext.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedChannel, creation.Syntax.GetLocation(), destination));
+                var properties = ImmutableDictionary<string, string?>.Empty;
+                if (IsBoundable(member, creation, unboundableMembers, awaitedWriteMembers, type, endContext.CancellationToken))
+                {
+                    properties = properties.Add(BoundableMemberProperty, member.Name);
+                }
+
+                endContext.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedChannel, creation.Syntax.GetLocation(), properties, destination));
             }
         });
+    }
+
+    private static bool HasChannelMembers(INamedTypeSymbol type, ChannelSymbols symbols)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            if (member is IFieldSymbol or IPropertySymbol && symbols.IsChannelType(MemberType(member)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ITypeSymbol? MemberType(ISymbol member)
+        => member switch
+        {
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            _ => null,
+        };
+
+    /// <summary>
+    /// Whether bounding the channel with <c>FullMode = Wait</c> keeps every item: see <see cref="BoundableMemberProperty"/>.
+    /// </summary>
+    private static bool IsBoundable(
+        ISymbol member, IOperation creation, ConcurrentBag<ISymbol> unboundable, ConcurrentBag<ISymbol> awaitedWrites, INamedTypeSymbol type, System.Threading.CancellationToken cancellationToken)
+    {
+        var stored = creation.GetConsumer(out var child);
+        var direct = stored is IFieldInitializerOperation or IPropertyInitializerOperation
+            || (stored is ISimpleAssignmentOperation assignment && assignment.Value == child);
+        return direct
+            && member.IsPrivateToType()
+            && member.IsTrackableStorage()
+            && awaitedWrites.Contains(member, SymbolEqualityComparer.Default)
+            && !unboundable.Contains(member, SymbolEqualityComparer.Default)
+            && !type.IsNamedInNestedTypes(member.Name, cancellationToken);
+    }
+
+    /// <summary>What one reference to a channel member means for bounding that channel.</summary>
+    private static BoundUse ClassifyForBound(IMemberReferenceOperation reference, ChannelSymbols symbols)
+    {
+        var consumer = reference.GetConsumer(out var child);
+        switch (consumer)
+        {
+            case IAssignmentOperation assignment when assignment.Target == child:
+                // Only a channel created here, or null, may be stored: a channel from elsewhere has writers we cannot see.
+                var value = assignment.Value.WalkDownConversions();
+                return assignment is ISimpleAssignmentOperation && (symbols.IsChannelCreation(value) || value.IsNullLiteral() || value is IDefaultValueOperation)
+                    ? BoundUse.Neutral
+                    : BoundUse.Unboundable;
+            case IBinaryOperation:
+            case IIsPatternOperation:
+            case IIsTypeOperation:
+            case INameOfOperation:
+                return BoundUse.Neutral;
+            case IPropertyReferenceOperation { Property.Name: "Writer" } writer when writer.Instance == child:
+                return ClassifyWriterForBound(writer);
+            case IPropertyReferenceOperation { Property.Name: "Reader" } reader when reader.Instance == child:
+                return ClassifyReaderForBound(reader, reference.Member);
+            case IMemberReferenceOperation member when member.Instance == child:
+            case IInvocationOperation invocation when invocation.Instance == child:
+                // The reader, the completion, ToString(): nothing that writes.
+                return BoundUse.Neutral;
+            default:
+                return BoundUse.Unboundable;
+        }
+    }
+
+    private static BoundUse ClassifyWriterForBound(IOperation writer)
+    {
+        var consumer = writer.GetConsumer(out var child);
+        if (consumer is not IInvocationOperation invocation || invocation.Instance != child)
+        {
+            // The writer is stored, passed or returned: writes we cannot see.
+            return consumer is IBinaryOperation or IIsPatternOperation or IInvalidOperation ? BoundUse.Neutral : BoundUse.Unboundable;
+        }
+
+        return invocation.TargetMethod.Name switch
+        {
+            "Complete" or "TryComplete" or "WaitToWriteAsync" => BoundUse.Neutral,
+            "WriteAsync" => IsAwaitedOrReturned(invocation) ? BoundUse.AwaitedWrite : BoundUse.Unboundable,
+            _ => BoundUse.Unboundable,
+        };
+    }
+
+    /// <summary>
+    /// With <c>FullMode = Wait</c> a writer waits for the reader. If the loop that reads also awaits other work per
+    /// item (delivering it, handling it), that work may be a writer of the same channel waiting for room while the
+    /// reader waits for it: a deadlock the unbounded channel could not have. So the reader may await only the channel
+    /// itself (<c>ReadAsync</c>, <c>WaitToReadAsync</c>, <c>await foreach</c> over <c>ReadAllAsync()</c>) in the loop
+    /// that drains it, and may not leave the type (a reader handed out is drained by code we cannot see).
+    /// </summary>
+    private static BoundUse ClassifyReaderForBound(IOperation reader, ISymbol member)
+    {
+        var consumer = reader.GetConsumer(out var child);
+        if (consumer is IPropertyReferenceOperation { Property.Name: "Completion" or "Count" or "CanCount" or "CanPeek" } && ((IPropertyReferenceOperation)consumer).Instance == child)
+        {
+            return BoundUse.Neutral;
+        }
+
+        if (consumer is not IInvocationOperation { TargetMethod.Name: "ReadAsync" or "WaitToReadAsync" or "TryRead" or "TryPeek" or "ReadAllAsync" } read || read.Instance != child)
+        {
+            return consumer is IBinaryOperation or IIsPatternOperation or IInvalidOperation ? BoundUse.Neutral : BoundUse.Unboundable;
+        }
+
+        // The loop that drains the channel: an `await foreach` over ReadAllAsync(), or the loop around the read.
+        var loop = read.TargetMethod.Name == "ReadAllAsync"
+            ? FindForEachOver(read)
+            : FindEnclosingLoop(read);
+        if (loop is null)
+        {
+            return read.TargetMethod.Name is "TryRead" or "TryPeek" && !IsReturned(read) ? BoundUse.Neutral : BoundUse.Unboundable;
+        }
+
+        foreach (var awaited in loop.Body.DescendantsAndSelf().OfType<IAwaitOperation>())
+        {
+            if (awaited.IsInsideNestedFunction(loop) || !IsReadOfMember(awaited.Operation, member))
+            {
+                return BoundUse.Unboundable;
+            }
+        }
+
+        return loop.Body.DescendantsAndSelf().Any(o => o is IForEachLoopOperation { IsAsynchronous: true } or IUsingOperation { IsAsynchronous: true } or IUsingDeclarationOperation { IsAsynchronous: true })
+            ? BoundUse.Unboundable
+            : BoundUse.Neutral;
+    }
+
+    private static bool IsReturned(IOperation operation) => operation.GetConsumer(out _) is IReturnOperation;
+
+    private static ILoopOperation? FindForEachOver(IOperation read)
+    {
+        for (var current = read.Parent; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case IForEachLoopOperation { IsAsynchronous: true } loop when read.IsWithin(loop.Collection):
+                    return loop;
+                case IAnonymousFunctionOperation or ILocalFunctionOperation or IBlockOperation:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static ILoopOperation? FindEnclosingLoop(IOperation read)
+    {
+        for (var current = read.Parent; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case ILoopOperation loop:
+                    return loop;
+                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    // `await _channel.Reader.ReadAsync(token)`, through `.ConfigureAwait(...)` or `.AsTask()`.
+    private static bool IsReadOfMember(IOperation awaited, ISymbol member)
+    {
+        var operand = awaited.WalkDownConversions();
+        while (operand is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "AsTask", Instance: { } inner })
+        {
+            operand = inner.WalkDownConversions();
+        }
+
+        return operand is IInvocationOperation { TargetMethod.Name: "ReadAsync" or "WaitToReadAsync", Instance: IPropertyReferenceOperation { Property.Name: "Reader", Instance: IMemberReferenceOperation owner } }
+            && SymbolEqualityComparer.Default.Equals(owner.Member, member);
+    }
+
+    // `await writer.WriteAsync(x)`, through `.ConfigureAwait(...)` or `.AsTask()`, or `return writer.WriteAsync(x);`:
+    // the writer (or its caller) waits while the channel is full, and the item is written when there is room.
+    private static bool IsAwaitedOrReturned(IOperation write)
+    {
+        var consumer = write.GetConsumer(out var child);
+        while (consumer is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "AsTask" } wrapper && wrapper.Instance == child)
+        {
+            consumer = wrapper.GetConsumer(out child);
+        }
+
+        // A lambda's return goes to whoever calls the delegate, who may ignore it.
+        return consumer is IAwaitOperation
+            || (consumer is IReturnOperation && write.GetEnclosingFunction() is not IAnonymousFunctionOperation);
+    }
+
+    private enum BoundUse
+    {
+        Neutral,
+        AwaitedWrite,
+        Unboundable,
     }
 
     /// <summary>

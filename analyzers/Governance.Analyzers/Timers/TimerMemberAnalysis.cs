@@ -24,6 +24,15 @@ internal sealed class TimerMemberAnalysis
     private int _selfCreationsOnce;
     private int _selfCreationsElsewhere;
 
+    // Self-creations that are once per process depending on the rest of the type: stored into a static member by a
+    // method that checks the member for null first (double-checked locking), or returned by a private static factory
+    // that only static initializers call (`new Lazy<T>(Create)`).
+    private readonly ConcurrentBag<(ISymbol Member, ISymbol Method)> _guardedSelfCreations = new();
+    private readonly ConcurrentBag<ISymbol> _factorySelfCreations = new();
+    private readonly ConcurrentBag<(ISymbol Member, ISymbol Method)> _instanceNullChecks = new();
+    private readonly ConcurrentBag<ISymbol> _instanceOtherWrites = new();
+    private readonly ConcurrentBag<(ISymbol Factory, ISymbol Caller)> _factoryReferences = new();
+
     private TimerMemberAnalysis(INamedTypeSymbol type, TimerSymbols symbols)
     {
         _type = type;
@@ -40,6 +49,7 @@ internal sealed class TimerMemberAnalysis
 
         var analysis = new TimerMemberAnalysis(type, symbols);
         context.RegisterOperationAction(analysis.OnCreation, OperationKind.ObjectCreation, OperationKind.Invocation);
+        context.RegisterOperationAction(analysis.OnMethodReference, OperationKind.MethodReference);
         context.RegisterOperationAction(analysis.OnMemberReference, OperationKind.FieldReference, OperationKind.PropertyReference);
         context.RegisterSymbolEndAction(analysis.OnTypeEnd);
     }
@@ -74,12 +84,25 @@ internal sealed class TimerMemberAnalysis
             {
                 System.Threading.Interlocked.Increment(ref _selfCreationsOnce);
             }
+            else if (GetStaticInstanceTarget(context.Operation) is { } instanceMember)
+            {
+                _guardedSelfCreations.Add((instanceMember, context.ContainingSymbol));
+            }
+            else if (IsPrivateStaticFactory(context.ContainingSymbol) && context.Operation.GetConsumer(out _) is IReturnOperation)
+            {
+                _factorySelfCreations.Add(context.ContainingSymbol);
+            }
             else
             {
                 System.Threading.Interlocked.Increment(ref _selfCreationsElsewhere);
             }
 
             return;
+        }
+
+        if (context.Operation is IInvocationOperation call && IsPrivateStaticFactory(call.TargetMethod.OriginalDefinition))
+        {
+            _factoryReferences.Add((call.TargetMethod.OriginalDefinition, context.ContainingSymbol));
         }
 
         if (!_symbols.IsTimerCreation(context.Operation, out _))
@@ -148,15 +171,77 @@ internal sealed class TimerMemberAnalysis
 
     /// <summary>
     /// A process-lifetime singleton: every constructor is private, and the type makes its instances only once
-    /// per process (<see cref="IsCreatedOnce"/>), so its timers live as long as the process by design.
+    /// per process, so its timers live as long as the process by design: in a static initializer or constructor
+    /// (<see cref="IsCreatedOnce"/>), into a static member that the same method checks for null first
+    /// (<c>if (s_instance == null) { lock (s_gate) { if (s_instance == null) s_instance = new T(); } }</c>) and nothing
+    /// else assigns, or in a private static factory that only static initializers call (<c>new Lazy&lt;T&gt;(Create)</c>).
     /// </summary>
     private bool IsProcessLifetimeSingleton(System.Threading.CancellationToken cancellationToken)
-        => !_type.IsStatic
-            && _type.InstanceConstructors.Length > 0
-            && _type.InstanceConstructors.All(c => c.DeclaredAccessibility == Accessibility.Private)
-            && System.Threading.Volatile.Read(ref _selfCreationsOnce) > 0
-            && System.Threading.Volatile.Read(ref _selfCreationsElsewhere) == 0
-            && !_type.IsNamedInNestedTypes(_type.Name, cancellationToken);
+    {
+        if (_type.IsStatic
+            || _type.InstanceConstructors.Length == 0
+            || !_type.InstanceConstructors.All(c => c.DeclaredAccessibility == Accessibility.Private)
+            || System.Threading.Volatile.Read(ref _selfCreationsElsewhere) > 0)
+        {
+            return false;
+        }
+
+        var once = System.Threading.Volatile.Read(ref _selfCreationsOnce) > 0;
+        foreach (var (member, method) in _guardedSelfCreations)
+        {
+            if (_instanceOtherWrites.Contains(member, SymbolEqualityComparer.Default)
+                || !_instanceNullChecks.Any(c => SymbolEqualityComparer.Default.Equals(c.Member, member) && SymbolEqualityComparer.Default.Equals(c.Method, method)))
+            {
+                return false;
+            }
+
+            once = true;
+        }
+
+        foreach (var factory in _factorySelfCreations)
+        {
+            var callers = _factoryReferences.Where(r => SymbolEqualityComparer.Default.Equals(r.Factory, factory)).Select(r => r.Caller).ToList();
+            if (callers.Count == 0 || !callers.All(IsStaticInitializerOrConstructor))
+            {
+                return false;
+            }
+
+            once = true;
+        }
+
+        return once && !_type.IsNamedInNestedTypes(_type.Name, cancellationToken);
+    }
+
+    private static bool IsStaticInitializerOrConstructor(ISymbol symbol)
+        => symbol is IFieldSymbol { IsStatic: true } or IPropertySymbol { IsStatic: true } || symbol.IsConstructorOf(isStatic: true);
+
+    private bool IsPrivateStaticFactory(ISymbol? symbol)
+        => symbol is IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: true, DeclaredAccessibility: Accessibility.Private } method
+            && SymbolEqualityComparer.Default.Equals(method.ContainingType?.OriginalDefinition, _type.OriginalDefinition);
+
+    /// <summary>The static member of this type's own type that a <c>new ThisType()</c> is assigned to: <c>s_instance = new T()</c>.</summary>
+    private ISymbol? GetStaticInstanceTarget(IOperation creation)
+        => creation.GetConsumer(out var child) is ISimpleAssignmentOperation { Target: IMemberReferenceOperation { Member: { IsStatic: true } member } } assignment
+            && assignment.Value == child
+            && IsStaticInstanceMember(member)
+                ? member
+                : null;
+
+    private bool IsStaticInstanceMember(ISymbol member)
+        => member.IsStatic
+            && SymbolEqualityComparer.Default.Equals(member.ContainingType, _type)
+            && SymbolEqualityComparer.Default.Equals(
+                (member switch { IFieldSymbol field => field.Type, IPropertySymbol property => property.Type, _ => null })?.OriginalDefinition,
+                _type.OriginalDefinition);
+
+    private void OnMethodReference(OperationAnalysisContext context)
+    {
+        var reference = (IMethodReferenceOperation)context.Operation;
+        if (IsPrivateStaticFactory(reference.Method.OriginalDefinition))
+        {
+            _factoryReferences.Add((reference.Method.OriginalDefinition, context.ContainingSymbol));
+        }
+    }
 
     private static bool IsOwnInstanceOrStatic(IMemberReferenceOperation target)
         => target.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance };
@@ -164,6 +249,22 @@ internal sealed class TimerMemberAnalysis
     private void OnMemberReference(OperationAnalysisContext context)
     {
         var reference = (IMemberReferenceOperation)context.Operation;
+        if (IsStaticInstanceMember(reference.Member))
+        {
+            // The singleton's instance member: checked for null before it is created, and assigned nothing else.
+            if (IsNullCheck(reference))
+            {
+                _instanceNullChecks.Add((reference.Member, context.ContainingSymbol));
+            }
+            else if (reference.GetConsumer(out var target) is IAssignmentOperation assignment && assignment.Target == target
+                && assignment.Value.WalkDownConversions() is not IObjectCreationOperation)
+            {
+                _instanceOtherWrites.Add(reference.Member);
+            }
+
+            return;
+        }
+
         if (!IsTracked(reference.Member))
         {
             return;
@@ -189,10 +290,11 @@ internal sealed class TimerMemberAnalysis
     }
 
     private static bool IsNullCheck(IOperation reference)
-        => reference.GetConsumer(out _) switch
+        => reference.GetConsumer(out var child) switch
         {
             IBinaryOperation binary => binary.LeftOperand.IsNullLiteral() || binary.RightOperand.IsNullLiteral(),
             IIsPatternOperation => true,
+            ICoalesceOperation coalesce => coalesce.Value == child,
             _ => false,
         };
 

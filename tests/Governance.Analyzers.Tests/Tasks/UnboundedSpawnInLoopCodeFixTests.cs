@@ -5,11 +5,15 @@ namespace Governance.Analyzers.Tests.Tasks;
 
 public sealed class UnboundedSpawnInLoopCodeFixTests
 {
+    /// <summary>The Parallel.ForEachAsync action (the second one; the first awaits every spawn behind a SemaphoreSlim).</summary>
     private static Task VerifyAsync(string source, string fixedSource)
+        => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>(source, fixedSource, equivalenceKey: "GOV1001.ParallelForEachAsync");
+
+    private static Task VerifyGateAsync(string source, string fixedSource)
         => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>(source, fixedSource);
 
     [Fact]
-    public Task Fix_TaskRunOfAsyncLambdaUsesTokenInScope() => VerifyAsync("""
+    public Task Fix_TaskRunOfAsyncLambdaKeepsItsToken() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Threading;
         using System.Threading.Tasks;
@@ -41,10 +45,13 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
             async Task ProcessAllAsync(List<int> orders, CancellationToken ct)
             {
                 // One per order.
-                await Parallel.ForEachAsync(orders, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, async (order, ct) =>
-                {
-                    await ProcessAsync(order, ct);
-                });
+                await Parallel.ForEachAsync(
+                    orders,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    async (order, _) =>
+                    {
+                        await ProcessAsync(order, ct);
+                    });
             }
 
             static Task ProcessAsync(int order, CancellationToken ct) => Task.CompletedTask;
@@ -75,7 +82,10 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
         {
             async Task NotifyAllAsync(IEnumerable<string> users)
             {
-                await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (user, cancellationToken) => await SendAsync(user));
+                await Parallel.ForEachAsync(
+                    users,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (user, _) => new ValueTask(SendAsync(user)));
             }
 
             static Task SendAsync(string user) => Task.CompletedTask;
@@ -108,7 +118,14 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
         {
             async Task RunAsync(int[] items)
             {
-                await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, (item, cancellationToken) => { Handle(item); return ValueTask.CompletedTask; });
+                await Parallel.ForEachAsync(
+                    items,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (item, _) =>
+                    {
+                        Handle(item);
+                        return ValueTask.CompletedTask;
+                    });
 
                 await Task.Yield();
             }
@@ -158,7 +175,7 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
         """;
 
     [Fact]
-    public Task Fix_TaskGroupWrapsForeachAndPassesToken() => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>("""
+    public Task Fix_TaskGroupWrapsForeachAndKeepsTheWorksToken() => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>("""
         using System.Collections.Generic;
         using System.Threading;
         using System.Threading.Tasks;
@@ -186,11 +203,11 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
         {
             async Task ProcessAllAsync(List<int> orders, CancellationToken ct)
             {
-                await using (var group = new TaskGroup(Environment.ProcessorCount, ct))
+                await using (var group = new TaskGroup(Environment.ProcessorCount))
                 {
                     foreach (var order in orders)
                     {
-                        await group.GoAsync(async ct => await ProcessAsync(order, ct));
+                        await group.GoAsync(_ => ProcessAsync(order, ct));
                     }
 
                     await group.WaitAsync();
@@ -234,7 +251,7 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
                     while (queue.TryDequeue(out var message))
                     {
                         var trimmed = message.Trim();
-                        await group.GoAsync(async cancellationToken => await SendAsync(trimmed));
+                        await group.GoAsync(_ => SendAsync(trimmed));
                     }
 
                     await group.WaitAsync();
@@ -244,4 +261,292 @@ public sealed class UnboundedSpawnInLoopCodeFixTests
             static Task SendAsync(string message) => Task.CompletedTask;
         }
         """ + TaskGroupStub, equivalenceKey: "GOV1001.TaskGroup");
+
+    [Fact]
+    public Task Fix_FollowsConfigureAwaitOfTheMethodAndKeepsCommentsOfSynchronousBlock() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Indexer
+        {
+            async Task IndexAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
+            {
+                await OpenAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var file in files)
+                {
+                    _ = [|Task.Run|](() =>
+                    {
+                        // Parse, then store.
+                        var text = Parse(file);
+                        Store(text);
+                    }, cancellationToken);
+                }
+
+                await CloseAsync().ConfigureAwait(false);
+            }
+
+            static Task OpenAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            static Task CloseAsync() => Task.CompletedTask;
+
+            static string Parse(string file) => file;
+
+            static void Store(string text) { }
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Indexer
+        {
+            async Task IndexAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
+            {
+                await OpenAsync(cancellationToken).ConfigureAwait(false);
+                await Parallel.ForEachAsync(
+                    files,
+                    new ParallelOptions
+                    {
+                        MaxDegreeOfParallelism = Environment.ProcessorCount,
+                        CancellationToken = cancellationToken
+                    },
+                    (file, _) =>
+                    {
+                        // Parse, then store.
+                        var text = Parse(file);
+                        Store(text);
+                        return ValueTask.CompletedTask;
+                    }).ConfigureAwait(false);
+
+                await CloseAsync().ConfigureAwait(false);
+            }
+
+            static Task OpenAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            static Task CloseAsync() => Task.CompletedTask;
+
+            static string Parse(string file) => file;
+
+            static void Store(string text) { }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_ElidesAsyncLambdaOfTaskRunAndKeepsValueTask() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Notifier
+        {
+            async Task NotifyAllAsync(List<string> keys, CancellationToken ct)
+            {
+                foreach (var key in keys)
+                {
+                    _ = [|Task.Run|](async () => await NotifyAsync(key, ct).ConfigureAwait(false));
+                }
+            }
+
+            static ValueTask NotifyAsync(string key, CancellationToken ct) => default;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Notifier
+        {
+            async Task NotifyAllAsync(List<string> keys, CancellationToken ct)
+            {
+                await Parallel.ForEachAsync(
+                    keys,
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    (key, _) => NotifyAsync(key, ct));
+            }
+
+            static ValueTask NotifyAsync(string key, CancellationToken ct) => default;
+        }
+        """);
+
+    [Fact]
+    public Task Fix_TaskGroupFollowsConfigureAwait() => Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>("""
+        using System.Threading;
+        using System.Threading.Channels;
+        using System.Threading.Tasks;
+
+        class Consumer
+        {
+            async Task ConsumeAsync(ChannelReader<string> reader, CancellationToken cancellationToken)
+            {
+                await foreach (var message in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    _ = [|HandleAsync|](message, cancellationToken);
+                }
+            }
+
+            static ValueTask HandleAsync(string message, CancellationToken cancellationToken) => default;
+        }
+        """ + TaskGroupStub, """
+        using System;
+        using System.Threading;
+        using System.Threading.Channels;
+        using System.Threading.Tasks;
+        using Governance;
+
+        class Consumer
+        {
+            async Task ConsumeAsync(ChannelReader<string> reader, CancellationToken cancellationToken)
+            {
+                var group = new TaskGroup(Environment.ProcessorCount);
+                await using (group.ConfigureAwait(false))
+                {
+                    await foreach (var message in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        await group.GoAsync(_ => HandleAsync(message, cancellationToken).AsTask()).ConfigureAwait(false);
+                    }
+
+                    await group.WaitAsync().ConfigureAwait(false);
+                }
+            }
+
+            static ValueTask HandleAsync(string message, CancellationToken cancellationToken) => default;
+        }
+        """ + TaskGroupStub, equivalenceKey: "GOV1001.TaskGroup");
+
+    [Fact]
+    public Task NoTaskGroupFix_LoopThatReturnsFromInside()
+    {
+        var source = """
+            using System.Collections.Concurrent;
+            using System.Threading.Tasks;
+
+            class Dispatcher
+            {
+                async Task DrainAsync(ConcurrentQueue<string> queue)
+                {
+                    while (queue.TryDequeue(out var message))
+                    {
+                        if (message.Length == 0)
+                        {
+                            return;
+                        }
+
+                        [|SendAsync|](message);
+                    }
+
+                    await Task.Yield();
+                }
+
+                static Task SendAsync(string message) => Task.CompletedTask;
+            }
+            """ + TaskGroupStub;
+        return Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>(source, source, equivalenceKey: "GOV1001.TaskGroup");
+    }
+
+    [Fact]
+    public Task NoTaskGroupFix_CallReadsACounterTheLoopChanges()
+    {
+        // SendAsync(page) reads page now; in GoAsync(_ => SendAsync(page)) it would read it when the unit starts.
+        var source = """
+            using System.Threading.Tasks;
+
+            class Pager
+            {
+                async Task SendAllAsync(int[] pages)
+                {
+                    var page = 0;
+                    while (page < pages.Length)
+                    {
+                        [|SendAsync|](pages[page]);
+                        page++;
+                    }
+
+                    await Task.Yield();
+                }
+
+                static Task SendAsync(int page) => Task.CompletedTask;
+            }
+            """ + TaskGroupStub;
+        return Verify<UnboundedSpawnInLoopAnalyzer>.CodeFixAsync<UnboundedSpawnInLoopCodeFix>(source, source, equivalenceKey: "GOV1001.TaskGroup");
+    }
+
+    [Fact]
+    public Task Gate_EverySpawnStillRunsAndTheMethodWaits() => VerifyGateAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Saga
+        {
+            async Task FinalizeAsync(List<int> incompleteAttempts, IEndpoint endpoint)
+            {
+                var ready = await endpoint.ReadyAsync().ConfigureAwait(false);
+                foreach (var attemptId in incompleteAttempts)
+                {
+                    _ = [|endpoint.Send|](new FinalizeCommand
+                    {
+                        AttemptId = attemptId
+                    });
+                }
+            }
+        }
+
+        interface IEndpoint
+        {
+            Task<bool> ReadyAsync();
+
+            Task Send(FinalizeCommand command);
+        }
+
+        class FinalizeCommand
+        {
+            public int AttemptId { get; set; }
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Saga
+        {
+            async Task FinalizeAsync(List<int> incompleteAttempts, IEndpoint endpoint)
+            {
+                var ready = await endpoint.ReadyAsync().ConfigureAwait(false);
+                using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                {
+                    await Task.WhenAll(incompleteAttempts.Select(async attemptId =>
+                    {
+                        await gate.WaitAsync().ConfigureAwait(false);
+                        try
+                        {
+                            await endpoint.Send(new FinalizeCommand
+                            {
+                                AttemptId = attemptId
+                            }).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    })).ConfigureAwait(false);
+                }
+            }
+        }
+
+        interface IEndpoint
+        {
+            Task<bool> ReadyAsync();
+
+            Task Send(FinalizeCommand command);
+        }
+
+        class FinalizeCommand
+        {
+            public int AttemptId { get; set; }
+        }
+        """);
 }

@@ -744,6 +744,112 @@ public sealed class TimerNeverDisposedAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_TimerOfSingletonMadeUnderNullCheckOrByAFactoryOfTheStaticInstance() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Cache
+        {
+            private static readonly object s_gate = new object();
+            private static Cache? s_instance;
+            private readonly Timer _sweep;
+
+            private Cache() => _sweep = new Timer(_ => { }, null, 0, 60000);
+
+            public static Cache Instance
+            {
+                get
+                {
+                    if (s_instance == null)
+                    {
+                        lock (s_gate)
+                        {
+                            if (s_instance == null)
+                            {
+                                s_instance = new Cache();
+                            }
+                        }
+                    }
+
+                    return s_instance;
+                }
+            }
+        }
+
+        sealed class Wheel
+        {
+            private static readonly Lazy<Wheel> s_instance = new Lazy<Wheel>(Create);
+            private readonly Timer _tick;
+
+            private Wheel() => _tick = new Timer(_ => { }, null, 0, 250);
+
+            public static Wheel Instance => s_instance.Value;
+
+            private static Wheel Create() => new Wheel();
+        }
+
+        sealed class Clock
+        {
+            private static Clock? s_shared;
+            private readonly Timer _tick = new Timer(_ => { }, null, 0, 1000);
+
+            private Clock() { }
+
+            public static Clock Shared => s_shared ?? (s_shared = new Clock());
+        }
+
+        sealed class Registry
+        {
+            public static Registry Current { get; } = new();
+            private readonly Timer _sweep;
+
+            static Registry() { }
+
+            private Registry() => _sweep = new Timer(_ => { }, null, 0, 60000);
+        }
+        """);
+
+    [Fact]
+    public Task Reports_TimerOfSingletonThatCanBeMadeAgain() => VerifyAsync("""
+        using System.Threading;
+
+        sealed class Cache
+        {
+            private static Cache? s_instance;
+            private readonly Timer _sweep;
+
+            private Cache() => _sweep = [|new Timer(_ => { }, null, 0, 60000)|];
+
+            public static Cache Instance
+            {
+                get
+                {
+                    if (s_instance == null)
+                    {
+                        s_instance = new Cache();
+                    }
+
+                    return s_instance;
+                }
+            }
+
+            // Every reset makes the next call create another cache, with another timer that nobody stops.
+            public static void Reset() => s_instance = null;
+        }
+
+        sealed class Session
+        {
+            private readonly Timer _keepAlive;
+
+            private Session() => _keepAlive = [|new Timer(_ => { }, null, 0, 1000)|];
+
+            public static Session Open() => Create();
+
+            private static Session Create() => new Session();
+        }
+        """);
+
+    [Fact]
     public Task Reports_TimerOfTypeWithPrivateConstructorMadePerCall() => VerifyAsync("""
         using System.Threading;
 

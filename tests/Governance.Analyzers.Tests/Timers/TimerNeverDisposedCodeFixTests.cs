@@ -72,11 +72,41 @@ public sealed class TimerNeverDisposedCodeFixTests
         }
         """);
 
-    [Fact]
-    public Task Fix_FieldInTypeWithoutDisposeAddsIDisposable() => VerifyAsync("""
-        using System.Threading;
+    /// <summary>Stand-ins for Microsoft.Extensions.DependencyInjection and Hosting, which the test references lack.</summary>
+    internal const string ContainerStubs = """
 
-        class Poller
+        namespace Microsoft.Extensions.DependencyInjection
+        {
+            public interface IServiceCollection { }
+
+            public static class ServiceCollectionServiceExtensions
+            {
+                public static IServiceCollection AddSingleton<TService>(this IServiceCollection services) where TService : class => services;
+
+                public static IServiceCollection AddSingleton<TService>(this IServiceCollection services, System.Func<System.IServiceProvider, TService> factory) where TService : class => services;
+
+                public static IServiceCollection AddSingleton<TService>(this IServiceCollection services, TService instance) where TService : class => services;
+            }
+        }
+
+        namespace Microsoft.Extensions.Hosting
+        {
+            public interface IHostedService
+            {
+                System.Threading.Tasks.Task StartAsync(System.Threading.CancellationToken cancellationToken);
+
+                System.Threading.Tasks.Task StopAsync(System.Threading.CancellationToken cancellationToken);
+            }
+        }
+        """;
+
+    [Fact]
+    public Task Fix_HostedServiceWithoutDisposeAddsIDisposable() => VerifyAsync("""
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Microsoft.Extensions.Hosting;
+
+        class Poller : IHostedService
         {
             private readonly Timer _timer;
 
@@ -84,12 +114,18 @@ public sealed class TimerNeverDisposedCodeFixTests
             {
                 _timer = [|new Timer(_ => { }, null, 0, 1000)|];
             }
+
+            public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         }
-        """, """
+        """ + ContainerStubs, """
         using System;
         using System.Threading;
+        using System.Threading.Tasks;
+        using Microsoft.Extensions.Hosting;
 
-        class Poller : IDisposable
+        class Poller : IHostedService, IDisposable
         {
             private readonly Timer _timer;
 
@@ -98,12 +134,85 @@ public sealed class TimerNeverDisposedCodeFixTests
                 _timer = new Timer(_ => { }, null, 0, 1000);
             }
 
+            public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
             public void Dispose()
             {
                 _timer?.Dispose();
             }
         }
-        """);
+        """ + ContainerStubs);
+
+    [Fact]
+    public Task NoFix_TypeThatNobodyWouldDispose()
+    {
+        // No Dispose, no disposable base, not created by a container: a Dispose() added here would be called by
+        // nobody (the process-lifetime service the host news up once, a type its owners never dispose).
+        var source = """
+            using Microsoft.Extensions.DependencyInjection;
+            using System.Threading;
+
+            class Poller
+            {
+                private readonly Timer _timer;
+
+                public Poller()
+                {
+                    _timer = [|new Timer(_ => { }, null, 0, 1000)|];
+                }
+            }
+
+            static class Startup
+            {
+                // An instance the container did not create is not the container's to dispose.
+                public static void Configure(IServiceCollection services) => services.AddSingleton(new Poller());
+            }
+            """ + ContainerStubs;
+        return VerifyAsync(source, source);
+    }
+
+    [Fact]
+    public Task Fix_TypeTheContainerCreatesFromAFactory() => VerifyAsync("""
+        using System.Threading;
+        using Microsoft.Extensions.DependencyInjection;
+
+        sealed class Sweeper
+        {
+            private readonly Timer _sweep = [|new Timer(_ => { }, null, 0, 60000)|];
+
+            public Sweeper(int period) { }
+        }
+
+        static class Startup
+        {
+            public static void Configure(IServiceCollection services)
+                => services.AddSingleton(sp => new Sweeper(60000));
+        }
+        """ + ContainerStubs, """
+        using System;
+        using System.Threading;
+        using Microsoft.Extensions.DependencyInjection;
+
+        sealed class Sweeper : IDisposable
+        {
+            private readonly Timer _sweep = new Timer(_ => { }, null, 0, 60000);
+
+            public Sweeper(int period) { }
+
+            public void Dispose()
+            {
+                _sweep?.Dispose();
+            }
+        }
+
+        static class Startup
+        {
+            public static void Configure(IServiceCollection services)
+                => services.AddSingleton(sp => new Sweeper(60000));
+        }
+        """ + ContainerStubs);
 
     [Fact]
     public Task Fix_FieldAppendedToExistingDispose() => VerifyAsync("""
@@ -326,6 +435,7 @@ public sealed class TimerNeverDisposedCodeFixTests
 
     [Fact]
     public Task Fix_FixAllDisposesEveryFieldInOneMethod() => VerifyAsync("""
+        using Microsoft.Extensions.DependencyInjection;
         using System.Threading;
 
         class Poller
@@ -333,7 +443,13 @@ public sealed class TimerNeverDisposedCodeFixTests
             private readonly Timer _fast = [|new Timer(_ => { }, null, 0, 100)|];
             private readonly Timer _slow = [|new Timer(_ => { }, null, 0, 10000)|];
         }
-        """, """
+
+        static class Startup
+        {
+            public static void Configure(IServiceCollection services) => services.AddSingleton<Poller>();
+        }
+        """ + ContainerStubs, """
+        using Microsoft.Extensions.DependencyInjection;
         using System;
         using System.Threading;
 
@@ -348,7 +464,12 @@ public sealed class TimerNeverDisposedCodeFixTests
                 _slow?.Dispose();
             }
         }
-        """);
+
+        static class Startup
+        {
+            public static void Configure(IServiceCollection services) => services.AddSingleton<Poller>();
+        }
+        """ + ContainerStubs);
 
     [Fact]
     public Task Fix_ReassignmentDisposesPreviousTimerFirst() => VerifyAsync("""
@@ -446,5 +567,34 @@ public sealed class TimerNeverDisposedCodeFixTests
             }
             """;
         return VerifyAsync(source, source);
+    }
+
+    [Fact]
+    public Task NoFix_ReassignmentInALoop()
+    {
+        // Disposing the previous timer would leave only the last one running, where the loop started one per region.
+        const string source = """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+
+            sealed class Watcher : IDisposable
+            {
+                private Timer? _timer;
+
+                public void WatchAll(List<string> regions)
+                {
+                    foreach (var region in regions)
+                    {
+                        _timer = [|new Timer(_ => Poll(region), null, 0, 1000)|];
+                    }
+                }
+
+                private static void Poll(string region) { }
+
+                public void Dispose() => _timer?.Dispose();
+            }
+            """;
+        return VerifyAsync("#nullable enable\n" + source, "#nullable enable\n" + source);
     }
 }

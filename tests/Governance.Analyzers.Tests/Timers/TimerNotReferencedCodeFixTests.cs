@@ -11,8 +11,10 @@ public sealed class TimerNotReferencedCodeFixTests
     [Fact]
     public Task Fix_StatementInConstructorBecomesReadonlyFieldDisposedWithType() => VerifyAsync("""
         using System.Threading;
+        using System.Threading.Tasks;
+        using Microsoft.Extensions.Hosting;
 
-        class Heartbeat
+        class Heartbeat : IHostedService
         {
             public Heartbeat()
             {
@@ -21,12 +23,18 @@ public sealed class TimerNotReferencedCodeFixTests
             }
 
             private static void Beat() { }
+
+            public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         }
-        """, """
+        """ + TimerNeverDisposedCodeFixTests.ContainerStubs, """
         using System;
         using System.Threading;
+        using System.Threading.Tasks;
+        using Microsoft.Extensions.Hosting;
 
-        class Heartbeat : IDisposable
+        class Heartbeat : IHostedService, IDisposable
         {
             private readonly Timer _timer;
 
@@ -38,12 +46,16 @@ public sealed class TimerNotReferencedCodeFixTests
 
             private static void Beat() { }
 
+            public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
             public void Dispose()
             {
                 _timer?.Dispose();
             }
         }
-        """);
+        """ + TimerNeverDisposedCodeFixTests.ContainerStubs);
 
     [Fact]
     public Task Fix_DiscardInMethodReplacesAndDisposesPreviousTimer() => VerifyAsync("""
@@ -88,15 +100,22 @@ public sealed class TimerNotReferencedCodeFixTests
         """);
 
     [Fact]
-    public Task Fix_FixAllGivesEachTimerItsOwnField() => VerifyAsync("""
+    public Task Fix_FixAllGivesEachTimerItsOwnFieldNamedAsTheTypeNamesItsFields() => VerifyAsync("""
+        using System;
         using System.Threading;
 
-        class Heartbeat
+        class Heartbeat : IDisposable
         {
+            private int m_beats;
+
             public Heartbeat()
             {
-                [|new Timer(_ => { }, null, 0, 1000)|];
+                [|new Timer(_ => m_beats++, null, 0, 1000)|];
                 [|new Timer(_ => { }, null, 0, 5000)|];
+            }
+
+            public void Dispose()
+            {
             }
         }
         """, """
@@ -105,20 +124,62 @@ public sealed class TimerNotReferencedCodeFixTests
 
         class Heartbeat : IDisposable
         {
-            private readonly Timer _timer;
-            private readonly Timer _timer2;
+            private int m_beats;
+            private readonly Timer m_timer;
+            private readonly Timer m_timer2;
 
             public Heartbeat()
             {
-                _timer = new Timer(_ => { }, null, 0, 1000);
-                _timer2 = new Timer(_ => { }, null, 0, 5000);
+                m_timer = new Timer(_ => m_beats++, null, 0, 1000);
+                m_timer2 = new Timer(_ => { }, null, 0, 5000);
             }
 
             public void Dispose()
             {
-                _timer?.Dispose();
-                _timer2?.Dispose();
+                m_timer?.Dispose();
+                m_timer2?.Dispose();
             }
         }
         """);
+
+    [Fact]
+    public Task NoFix_TimerPerCallWithItsOwnStateOrOneShotOrInTypeNobodyDisposes()
+    {
+        // One field would keep only the last of the timers the method makes per call (per path, per retry), and
+        // cancel the pending callbacks of the others; a Dispose() added to Cache would be called by nobody.
+        var source = """
+            using System;
+            using System.Threading;
+
+            sealed class Watcher : IDisposable
+            {
+                public void Watch(string path)
+                {
+                    _ = [|new Timer(_ => Check(path), null, 0, 1000)|];
+                }
+
+                public void RetryLater()
+                {
+                    [|new Timer(_ => Retry(), null, 5000, Timeout.Infinite)|];
+                }
+
+                private static void Check(string path) { }
+
+                private static void Retry() { }
+
+                public void Dispose()
+                {
+                }
+            }
+
+            sealed class Cache
+            {
+                public Cache()
+                {
+                    [|new Timer(_ => { }, null, 0, 60000)|];
+                }
+            }
+            """;
+        return VerifyAsync(source, source);
+    }
 }
