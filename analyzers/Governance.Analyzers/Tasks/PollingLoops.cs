@@ -66,7 +66,8 @@ internal static class PollingLoops
     /// <summary>
     /// A delay that is not a fixed interval: its duration depends on something the loop changes (a back-off doubled
     /// per failure, a delay computed in the iteration), on a call other than <c>TimeSpan</c>/<c>Math</c> arithmetic
-    /// (random jitter, a policy's next delay), or is infinite (<c>Timeout.Infinite</c>: waiting for cancellation).
+    /// (random jitter, a policy's next delay), or is infinite (<c>Timeout.Infinite</c>: waiting for cancellation); or
+    /// the delay is taken only under a condition the loop changes (adaptive polling).
     /// </summary>
     public static bool IsVarying(IInvocationOperation delay, ILoopOperation loop, TaskSymbols symbols)
     {
@@ -82,19 +83,35 @@ internal static class PollingLoops
 
         foreach (var operation in interval.DescendantsAndSelf())
         {
-            switch (operation)
+            if (ChangesInLoop(operation, loop) || (operation is IInvocationOperation call && !IsArithmetic(call.TargetMethod)))
             {
-                case ILocalReferenceOperation local when LoopBounds.IsAssignedIn(local.Local, loop):
-                case IParameterReferenceOperation parameter when LoopBounds.IsAssignedIn(parameter.Parameter, loop):
-                case IMemberReferenceOperation member when LoopBounds.IsAssignedIn(member.Member, loop):
-                    return true;
-                case IInvocationOperation call when !IsArithmetic(call.TargetMethod):
-                    return true;
+                return true;
+            }
+        }
+
+        // A delay taken only under a condition the loop changes (`if (removed == 0) await Task.Delay(...)`) adapts to
+        // the work: the loop drains without waiting while there is work, and waits when there is none.
+        var child = (IOperation)delay;
+        for (var parent = delay.Parent; parent is not null && parent != loop; child = parent, parent = parent.Parent)
+        {
+            if (parent is IConditionalOperation conditional && child != conditional.Condition
+                && conditional.Condition.DescendantsAndSelf().Any(o => ChangesInLoop(o, loop)))
+            {
+                return true;
             }
         }
 
         return false;
     }
+
+    private static bool ChangesInLoop(IOperation operation, ILoopOperation loop)
+        => operation switch
+        {
+            ILocalReferenceOperation local => LoopBounds.IsAssignedIn(local.Local, loop),
+            IParameterReferenceOperation parameter => LoopBounds.IsAssignedIn(parameter.Parameter, loop),
+            IMemberReferenceOperation member => LoopBounds.IsAssignedIn(member.Member, loop),
+            _ => false,
+        };
 
     private static bool IsInfinite(IOperation interval)
     {
