@@ -717,6 +717,66 @@ public sealed class BackgroundLoopWithoutExitAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_LoopInsideTryCatchingDisposalOrCancellation() => VerifyAsync("""
+        using System;
+        using System.IO;
+        using System.Threading.Tasks;
+
+        class Reader
+        {
+            public async Task ReadAsync(Stream stream)
+            {
+                var buffer = new byte[1024];
+                try
+                {
+                    while (true)
+                    {
+                        await stream.ReadAsync(buffer, 0, buffer.Length);
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
+
+            public async Task WaitAsync(Func<Task> next)
+            {
+                try
+                {
+                    while (true)
+                    {
+                        await next();
+                    }
+                }
+                catch (TaskCanceledException)
+                {
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_MethodGroupStartedByAnotherType() => VerifyAsync("""
+        using System.Threading;
+
+        class Worker
+        {
+            public void Run()
+            {
+                while (true)
+                {
+                    Thread.Sleep(1000);
+                }
+            }
+        }
+
+        class Host
+        {
+            public void Start(Worker worker) => new Thread(worker.Run).Start();
+        }
+        """);
+
+    [Fact]
     public Task NoReport_ConditionalLoops() => VerifyAsync("""
         using System.Threading;
         using System.Threading.Tasks;

@@ -290,6 +290,29 @@ public sealed class PollingWithDelayAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_DelayOnlyWhenTheLastTurnFoundNoWork() => VerifyAsync("""
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Cleaner
+        {
+            public async Task RunAsync(CancellationToken stoppingToken)
+            {
+                var removed = 0;
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    if (removed == 0)
+                        await Task.Delay(1000, stoppingToken);
+
+                    removed = await CleanAsync(stoppingToken);
+                }
+            }
+
+            private static Task<int> CleanAsync(CancellationToken token) => Task.FromResult(0);
+        }
+        """);
+
+    [Fact]
     public Task NoReport_RetryAndWaitUntilLoops() => VerifyAsync("""
         using System;
         using System.Threading;
