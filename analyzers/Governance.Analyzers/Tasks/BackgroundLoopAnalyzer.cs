@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Governance.Analyzers.Operations;
@@ -65,14 +66,23 @@ public sealed class BackgroundLoopAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeLoop(OperationAnalysisContext context, TaskSymbols symbols, bool testProject, ConcurrentQueue<(IMethodSymbol, Diagnostic)> pending)
     {
+        // Perf: most loops are neither endless nor `while` loops that await a delay; they stop here, before the
+        // function around them is classified.
         var loop = (ILoopOperation)context.Operation;
+        var endless = LoopFacts.IsEndless(loop);
+        var delays = endless || loop is IWhileLoopOperation ? PollingLoops.FindDelays(loop, symbols).ToList() : null;
+        if (!endless && (delays is null || delays.Count == 0))
+        {
+            return;
+        }
+
         var owner = LoopOwner.Classify(loop, context.ContainingSymbol, symbols);
         if (owner.Kind == LoopOwnerKind.None)
         {
             return;
         }
 
-        if (LoopFacts.IsEndless(loop)
+        if (endless
             && !LoopFacts.FindExits(loop, symbols.DoesNotReturnAttribute).Any()
             && !StopSignals.IsObservedIn(loop, symbols)
             && !StopSignals.IsInsideStopCatch(loop, symbols))
@@ -91,16 +101,15 @@ public sealed class BackgroundLoopAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (owner.Kind != LoopOwnerKind.SynchronousMethod)
+        if (owner.Kind != LoopOwnerKind.SynchronousMethod && delays is { Count: > 0 })
         {
-            AnalyzePolling(context, loop, symbols, testProject);
+            AnalyzePolling(context, loop, delays, symbols, testProject);
         }
     }
 
-    private static void AnalyzePolling(OperationAnalysisContext context, ILoopOperation loop, TaskSymbols symbols, bool testProject)
+    private static void AnalyzePolling(OperationAnalysisContext context, ILoopOperation loop, List<IInvocationOperation> delays, TaskSymbols symbols, bool testProject)
     {
-        var delays = PollingLoops.FindDelays(loop, symbols).ToList();
-        if (delays.Count == 0 || !PollingLoops.IsPolling(loop, delays, symbols))
+        if (!PollingLoops.IsPolling(loop, delays, symbols))
         {
             return;
         }
