@@ -124,7 +124,7 @@ public sealed class BackgroundLoopAnalyzer : DiagnosticAnalyzer
         IInvocationOperation? reported = null;
         foreach (var delay in delays)
         {
-            if (PollingLoops.IsVarying(delay, loop, symbols))
+            if (PollingLoops.IsBackOff(delay, loop, symbols))
             {
                 continue;
             }

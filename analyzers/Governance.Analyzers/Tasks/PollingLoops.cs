@@ -64,14 +64,15 @@ internal static class PollingLoops
         => delay.Arguments.FirstOrDefault(a => a.Parameter is { Ordinal: 0 })?.Value;
 
     /// <summary>
-    /// A delay that is not a fixed interval: its duration depends on something the loop changes (a back-off doubled
-    /// per failure, a delay computed in the iteration), on a call other than <c>TimeSpan</c>/<c>Math</c> arithmetic
-    /// (random jitter, a policy's next delay), or is infinite (<c>Timeout.Infinite</c>: waiting for cancellation); or
-    /// the delay is taken only under a condition the loop changes (adaptive polling).
+    /// A delay that is not the loop's fixed interval: a back-off or a pause. Its duration depends on something the
+    /// loop changes (doubled per failure, computed in the iteration), on a call other than <c>TimeSpan</c>/<c>Math</c>
+    /// arithmetic (random jitter, a policy's next delay), or is infinite (<c>Timeout.Infinite</c>: waiting for
+    /// cancellation); or it is taken only under a condition the loop changes (adaptive polling), or in a <c>catch</c>
+    /// (a pause after an error, before the loop's own wait for work resumes).
     /// </summary>
-    public static bool IsVarying(IInvocationOperation delay, ILoopOperation loop, TaskSymbols symbols)
+    public static bool IsBackOff(IInvocationOperation delay, ILoopOperation loop, TaskSymbols symbols)
     {
-        if (GetInterval(delay) is not { } interval)
+        if (GetInterval(delay) is not { } interval || IsInCatch(delay, loop))
         {
             return true;
         }

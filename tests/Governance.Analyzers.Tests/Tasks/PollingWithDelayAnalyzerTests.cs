@@ -190,22 +190,23 @@ public sealed class PollingWithDelayAnalyzerTests
 
     [Fact]
     public Task Reports_OncePerLoop_AtTheDelayWithoutToken() => VerifyAsync("""
-        using System;
         using System.Threading;
         using System.Threading.Tasks;
 
         class Poller
         {
+            private bool _fast;
+
             public async Task RunAsync(CancellationToken token)
             {
                 while (!token.IsCancellationRequested)
                 {
-                    try
+                    Poll();
+                    if (_fast)
                     {
-                        Poll();
-                        await Task.Delay(1000, token);
+                        await Task.Delay(100, token);
                     }
-                    catch (InvalidOperationException)
+                    else
                     {
                         await {|#0:Task.Delay|}(5000);
                     }
@@ -215,6 +216,43 @@ public sealed class PollingWithDelayAnalyzerTests
             private static void Poll() { }
         }
         """, Warning().WithLocation(0).WithArguments(NoTokenMessage));
+
+    [Fact]
+    public Task NoReport_PauseAfterErrorOrWhenTheQueueWasEmpty() => VerifyAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class QueueReader
+        {
+            public async Task RunAsync(CancellationToken cancellationToken)
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    try
+                    {
+                        var messages = await ReceiveAsync(cancellationToken);
+                        if (messages.Length > 0)
+                        {
+                            Handle(messages);
+                        }
+                        else
+                        {
+                            await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
+                        }
+                    }
+                    catch (Exception)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(5));
+                    }
+                }
+            }
+
+            private static Task<string[]> ReceiveAsync(CancellationToken token) => Task.FromResult(Array.Empty<string>());
+
+            private static void Handle(string[] messages) { }
+        }
+        """);
 
     [Fact]
     public Task NoReport_LoopReportedByGov1003() => VerifyAsync("""
