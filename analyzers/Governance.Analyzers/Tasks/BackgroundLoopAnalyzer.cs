@@ -85,8 +85,16 @@ public sealed class BackgroundLoopAnalyzer : DiagnosticAnalyzer
         if (endless
             && !LoopFacts.FindExits(loop, symbols.DoesNotReturnAttribute).Any()
             && !StopSignals.IsObservedIn(loop, symbols)
-            && !StopSignals.IsInsideStopCatch(loop, symbols))
+            && !StopSignals.IsInsideStopCatch(loop, symbols)
+            && !LoopFacts.IsAcceptLoop(loop, symbols))
         {
+            // One diagnostic per loop: a loop with no exit is GOV1003's, whatever it awaits.
+            if (testProject && !GovernanceOptions.For(context.Options, loop.Syntax.SyntaxTree).LoopsInTestProjects)
+            {
+                // A test's background loop ends with the test host; its fakes and load generators run "forever" on purpose.
+                return;
+            }
+
             var diagnostic = Diagnostic.Create(Descriptors.BackgroundLoopWithoutExit, GetKeywordLocation(loop), Describe(loop), owner.Description);
             if (owner.Kind == LoopOwnerKind.SynchronousMethod)
             {
@@ -97,7 +105,6 @@ public sealed class BackgroundLoopAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(diagnostic);
             }
 
-            // One diagnostic per loop: a loop with no exit is GOV1003's, whatever it awaits.
             return;
         }
 

@@ -756,6 +756,64 @@ public sealed class BackgroundLoopWithoutExitAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_AcceptLoopEndsWhenTheListenerCloses() => VerifyAsync("""
+        using System.Net.Sockets;
+        using System.Threading.Tasks;
+
+        class Server
+        {
+            private readonly TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+
+            public async Task AcceptAsync()
+            {
+                while (true)
+                {
+                    var client = await _listener.AcceptTcpClientAsync();
+                    _ = Task.Run(() => client.Dispose());
+                }
+            }
+
+            public void Stop() => _listener.Stop();
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_TestProjectUnlessOptedIn() => VerifyTestProjectAsync(optIn: false);
+
+    [Fact]
+    public Task Reports_TestProjectWhenOptedIn() => VerifyTestProjectAsync(optIn: true);
+
+    private static Task VerifyTestProjectAsync(bool optIn)
+    {
+        var test = new AnalyzerTest<BackgroundLoopAnalyzer>
+        {
+            TestCode = """
+                using System.Threading.Tasks;
+
+                class FakeServer
+                {
+                    public async Task RunAsync()
+                    {
+                        {|#0:while|} (true)
+                        {
+                            await Task.Delay(10);
+                        }
+                    }
+                }
+                """,
+        };
+        test.SolutionTransforms.Add((solution, projectId) => solution.WithProjectAssemblyName(projectId, "Orders.Tests"));
+        Verify<BackgroundLoopAnalyzer>.AddConfig(test.TestState, OnlyGov1003 + (optIn ? "governance.GOV1003.include_test_projects = true\n" : string.Empty));
+        if (optIn)
+        {
+            test.ExpectedDiagnostics.Add(new Microsoft.CodeAnalysis.Testing.DiagnosticResult(Descriptors.BackgroundLoopWithoutExit).WithLocation(0)
+                .WithArguments("while (true)", "'RunAsync'"));
+        }
+
+        return test.RunAsync();
+    }
+
+    [Fact]
     public Task NoReport_MethodGroupStartedByAnotherType() => VerifyAsync("""
         using System.Threading;
 
