@@ -20,9 +20,6 @@ namespace Governance.Analyzers.Tasks;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BackgroundLoopAnalyzer : DiagnosticAnalyzer
 {
-    /// <summary>Diagnostic property of GOV1004: "true" when the reported delay is given a cancellation token.</summary>
-    public const string HasTokenProperty = "HasToken";
-
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(Descriptors.BackgroundLoopWithoutExit, Descriptors.PollingWithDelay);
 
@@ -158,7 +155,6 @@ public sealed class BackgroundLoopAnalyzer : DiagnosticAnalyzer
         }
 
         var location = reported.Syntax is InvocationExpressionSyntax invocation ? invocation.Expression.GetLocation() : reported.Syntax.GetLocation();
-        var properties = ImmutableDictionary<string, string?>.Empty.Add(HasTokenProperty, hasToken ? "true" : "false");
         var message = hasToken
             ? $"'{LoopFacts.GetKeyword(loop)}' loop polls with Task.Delay: a PeriodicTimer keeps one timer for the loop's lifetime, does not drift by the time the work takes, and stops with its token"
             : $"'{LoopFacts.GetKeyword(loop)}' loop polls with Task.Delay and gives it no cancellation token: nothing can end the wait, so stopping the loop waits out the delay";
@@ -167,7 +163,7 @@ public sealed class BackgroundLoopAnalyzer : DiagnosticAnalyzer
             location,
             hasToken ? DiagnosticSeverity.Info : DiagnosticSeverity.Warning,
             additionalLocations: null,
-            properties,
+            properties: null,
             message));
     }
 
