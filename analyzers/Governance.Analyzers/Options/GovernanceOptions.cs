@@ -19,6 +19,8 @@ internal readonly struct GovernanceOptions
     public const string FanOutMaxConstantIterationsKey = "governance.GOV1002.max_constant_iterations";
     public const string RequireLimitBeforeSpawnKey = "governance.GOV1001.require_limit_before_spawn";
     public const string FanOutInTestProjectsKey = "governance.GOV1002.include_test_projects";
+    public const string LoopsInTestProjectsKey = "governance.GOV1003.include_test_projects";
+    public const string PollingInTestProjectsKey = "governance.GOV1004.include_test_projects";
     public const int DefaultMaxConstantIterations = 16;
 
     private static readonly char[] s_listSeparators = { ',', ';' };
@@ -52,6 +54,20 @@ internal readonly struct GovernanceOptions
     public bool FanOutInTestProjects
         => _options is not null
             && _options.TryGetValue(FanOutInTestProjectsKey, out var text)
+            && bool.TryParse(text.Trim(), out var value)
+            && value;
+
+    /// <summary>Whether GOV1003 also reports in test and benchmark projects (default false: a test's loops end with the test host).</summary>
+    public bool LoopsInTestProjects
+        => _options is not null
+            && _options.TryGetValue(LoopsInTestProjectsKey, out var text)
+            && bool.TryParse(text.Trim(), out var value)
+            && value;
+
+    /// <summary>Whether GOV1004 also reports in test and benchmark projects (default false: a test's polling ends with the test).</summary>
+    public bool PollingInTestProjects
+        => _options is not null
+            && _options.TryGetValue(PollingInTestProjectsKey, out var text)
             && bool.TryParse(text.Trim(), out var value)
             && value;
 

@@ -52,6 +52,76 @@ internal static class LoopBounds
             : null;
 
     /// <summary>
+    /// Whether <paramref name="symbol"/> (a local, parameter, field or property) is given a value inside
+    /// <paramref name="scope"/>, lambdas included: declared with an initializer, assigned, compound-assigned,
+    /// incremented, deconstructed into, or passed by <c>ref</c>/<c>out</c>.
+    /// </summary>
+    public static bool IsAssignedIn(ISymbol symbol, IOperation scope)
+    {
+        foreach (var operation in scope.Descendants())
+        {
+            var target = operation switch
+            {
+                IAssignmentOperation assignment => assignment.Target,
+                IIncrementOrDecrementOperation increment => increment.Target,
+                IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } argument => argument.Value,
+                _ => null,
+            };
+            if (operation is IVariableDeclaratorOperation { Initializer: not null } declared && SymbolEqualityComparer.Default.Equals(declared.Symbol, symbol))
+            {
+                return true;
+            }
+
+            if (target is null)
+            {
+                continue;
+            }
+
+            foreach (var written in WrittenTargets(target))
+            {
+                var writtenSymbol = written switch
+                {
+                    ILocalReferenceOperation local => (ISymbol)local.Local,
+                    IParameterReferenceOperation parameter => parameter.Parameter,
+                    IMemberReferenceOperation member => member.Member,
+                    _ => null,
+                };
+                if (writtenSymbol is not null && SymbolEqualityComparer.Default.Equals(writtenSymbol.OriginalDefinition, symbol.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What an assignment writes: the target itself, or each element of a deconstruction (<c>(a, b) = ...</c>).</summary>
+    private static System.Collections.Generic.IEnumerable<IOperation> WrittenTargets(IOperation target)
+    {
+        target = target.WalkDownConversions();
+        if (target is IDeclarationExpressionOperation declaration)
+        {
+            target = declaration.Expression;
+        }
+
+        if (target is ITupleOperation tuple)
+        {
+            foreach (var element in tuple.Elements)
+            {
+                foreach (var written in WrittenTargets(element))
+                {
+                    yield return written;
+                }
+            }
+        }
+        else
+        {
+            yield return target;
+        }
+    }
+
+    /// <summary>
     /// A <c>for</c> loop counting to a constant: a fixed number of repetitions (a stress test's thousand tasks),
     /// not a walk over a collection.
     /// </summary>

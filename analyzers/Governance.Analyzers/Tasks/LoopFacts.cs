@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace Governance.Analyzers.Tasks;
 
-/// <summary>Questions about the loops around a spawn.</summary>
+/// <summary>Questions about loops: the loops around a spawn, and how a loop can end.</summary>
 internal static class LoopFacts
 {
     /// <summary>
@@ -217,6 +217,67 @@ internal static class LoopFacts
             IBranchOperation { BranchKind: BranchKind.Break } branch => SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel),
             _ => false,
         };
+
+    /// <summary>
+    /// A loop that only its body can end: <c>while (true)</c>, <c>for (;;)</c>, <c>do { } while (true)</c> — no
+    /// condition, or the constant <c>true</c>.
+    /// </summary>
+    public static bool IsEndless(ILoopOperation loop)
+        => loop switch
+        {
+            IWhileLoopOperation { ConditionIsUntil: false, Condition: { } condition } => IsConstantTrue(condition),
+            IForLoopOperation { Condition: null } => true,
+            IForLoopOperation { Condition: { } condition } => IsConstantTrue(condition),
+            _ => false,
+        };
+
+    private static bool IsConstantTrue(IOperation condition)
+        => condition.ConstantValue is { HasValue: true, Value: true };
+
+    /// <summary>
+    /// The operations in <paramref name="loop"/>'s body (not in a lambda or local function declared there) that leave
+    /// it: see <see cref="Leaves"/>.
+    /// </summary>
+    public static IEnumerable<IOperation> FindExits(ILoopOperation loop, INamedTypeSymbol? doesNotReturn)
+        => loop.Body.DescendantsInSameFunction().Where(operation => Leaves(operation, loop, doesNotReturn));
+
+    /// <summary>
+    /// Whether <paramref name="operation"/>, inside <paramref name="loop"/>, leaves it: a <c>break</c> aimed at this
+    /// loop (a <c>break</c> in a nested loop or <c>switch</c> ends only that), a <c>return</c> or <c>yield break</c>
+    /// (<c>yield return</c> comes back), a <c>throw</c> that no catch-all inside the loop swallows, a <c>goto</c> to a
+    /// label outside the loop, or a call to a method marked <c>[DoesNotReturn]</c> (a throw helper,
+    /// <c>Environment.FailFast</c>).
+    /// </summary>
+    public static bool Leaves(IOperation operation, ILoopOperation loop, INamedTypeSymbol? doesNotReturn)
+        => operation switch
+        {
+            IReturnOperation => operation.Kind is OperationKind.Return or OperationKind.YieldBreak,
+            IBranchOperation { BranchKind: BranchKind.Break } branch => SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel),
+            IBranchOperation { BranchKind: BranchKind.GoTo } branch => branch.Target.Locations.Length > 0
+                && branch.Target.Locations[0].IsInSource
+                && !loop.Syntax.Span.Contains(branch.Target.Locations[0].SourceSpan),
+            IThrowOperation thrown => !IsSwallowedInside(thrown, loop),
+            IInvocationOperation invocation => doesNotReturn is not null
+                && invocation.TargetMethod.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, doesNotReturn)),
+            _ => false,
+        };
+
+    /// <summary>A throw inside a <c>try</c> block, within the loop, whose catch-all (no filter) takes every exception.</summary>
+    private static bool IsSwallowedInside(IThrowOperation thrown, ILoopOperation loop)
+    {
+        var child = (IOperation)thrown;
+        for (var parent = thrown.Parent; parent is not null && parent != loop; child = parent, parent = parent.Parent)
+        {
+            if (parent is ITryOperation @try && child == @try.Body
+                && @try.Catches.Any(c => c.Filter is null && (c.ExceptionType.SpecialType == SpecialType.System_Object
+                    || c.ExceptionType is { Name: "Exception", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } })))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Whether an <c>if</c> in the loop checks the member the task is kept in — a single-flight guard such as

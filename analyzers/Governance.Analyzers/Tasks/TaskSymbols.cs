@@ -26,6 +26,16 @@ internal sealed class TaskSymbols
         NamedPipeServer = compilation.GetTypeByMetadataName("System.IO.Pipes.NamedPipeServerStream");
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
         Partitioner = compilation.GetTypeByMetadataName("System.Collections.Concurrent.Partitioner`1");
+        CancellationTokenSource = compilation.GetTypeByMetadataName("System.Threading.CancellationTokenSource");
+        ChannelReader = compilation.GetTypeByMetadataName("System.Threading.Channels.ChannelReader`1");
+        BlockingCollection = compilation.GetTypeByMetadataName("System.Collections.Concurrent.BlockingCollection`1");
+        PeriodicTimer = compilation.GetTypeByMetadataName("System.Threading.PeriodicTimer");
+        Random = compilation.GetTypeByMetadataName("System.Random");
+        DoesNotReturnAttribute = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute");
+        OperationCanceledException = compilation.GetTypeByMetadataName("System.OperationCanceledException");
+        ObjectDisposedException = compilation.GetTypeByMetadataName("System.ObjectDisposedException");
+        ThreadInterruptedException = compilation.GetTypeByMetadataName("System.Threading.ThreadInterruptedException");
+        ThreadAbortException = compilation.GetTypeByMetadataName("System.Threading.ThreadAbortException");
     }
 
     public INamedTypeSymbol Task { get; }
@@ -65,6 +75,30 @@ internal sealed class TaskSymbols
 
     /// <summary><c>Partitioner&lt;T&gt;</c>: <c>GetPartitions(n)</c> yields exactly n partitions, a configured count.</summary>
     public INamedTypeSymbol? Partitioner { get; }
+
+    public INamedTypeSymbol? CancellationTokenSource { get; }
+
+    /// <summary><c>ChannelReader&lt;T&gt;</c>: its reads end when the channel is completed.</summary>
+    public INamedTypeSymbol? ChannelReader { get; }
+
+    /// <summary><c>BlockingCollection&lt;T&gt;</c>: <c>Take</c> and <c>GetConsumingEnumerable</c> end when adding is completed.</summary>
+    public INamedTypeSymbol? BlockingCollection { get; }
+
+    /// <summary><c>PeriodicTimer</c> (.NET 6 and later): what a polling loop is told to use instead of <c>Task.Delay</c>.</summary>
+    public INamedTypeSymbol? PeriodicTimer { get; }
+
+    public INamedTypeSymbol? Random { get; }
+
+    public INamedTypeSymbol? DoesNotReturnAttribute { get; }
+
+    /// <summary>The exceptions that stop a loop from outside: cancellation, disposal of what it waits on, a thread's interrupt or abort.</summary>
+    public INamedTypeSymbol? OperationCanceledException { get; }
+
+    public INamedTypeSymbol? ObjectDisposedException { get; }
+
+    public INamedTypeSymbol? ThreadInterruptedException { get; }
+
+    public INamedTypeSymbol? ThreadAbortException { get; }
 
     public static TaskSymbols? Create(Compilation compilation)
         => compilation.GetTypeByMetadataName("System.Threading.Tasks.Task") is { } task ? new TaskSymbols(task, compilation) : null;
