@@ -19,6 +19,7 @@ internal readonly struct GovernanceOptions
     public const string FanOutMaxConstantIterationsKey = "governance.GOV1002.max_constant_iterations";
     public const string RequireLimitBeforeSpawnKey = "governance.GOV1001.require_limit_before_spawn";
     public const string FanOutInTestProjectsKey = "governance.GOV1002.include_test_projects";
+    public const string HttpClientInTestCodeKey = "governance.GOV4001.include_test_projects";
     public const int DefaultMaxConstantIterations = 16;
 
     private static readonly char[] s_listSeparators = { ',', ';' };
@@ -52,6 +53,13 @@ internal readonly struct GovernanceOptions
     public bool FanOutInTestProjects
         => _options is not null
             && _options.TryGetValue(FanOutInTestProjectsKey, out var text)
+            && bool.TryParse(text.Trim(), out var value)
+            && value;
+
+    /// <summary>Whether GOV4001 also reports in test projects and test code (default false: a test's client never meets production load).</summary>
+    public bool HttpClientInTestCode
+        => _options is not null
+            && _options.TryGetValue(HttpClientInTestCodeKey, out var text)
             && bool.TryParse(text.Trim(), out var value)
             && value;
 
