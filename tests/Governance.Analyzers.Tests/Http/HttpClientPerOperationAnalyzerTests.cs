@@ -785,4 +785,119 @@ public sealed class HttpClientPerOperationAnalyzerTests
             }
         }
         """);
+
+    [Fact]
+    public Task Reports_InAPropertyGetter_ALocalFunction_AndATaskStartedInALoop() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class Status
+        {
+            public string Current
+            {
+                get
+                {
+                    using var client = [|new HttpClient()|];
+                    return client.GetStringAsync("https://status.invalid/").Result;
+                }
+            }
+
+            public async Task<string> ReadAsync(string url)
+            {
+                return await ReadCoreAsync();
+
+                async Task<string> ReadCoreAsync()
+                {
+                    using var client = [|new HttpClient()|];
+                    return await client.GetStringAsync(url);
+                }
+            }
+
+            public void WarmAll(IEnumerable<string> urls)
+            {
+                foreach (var url in urls)
+                {
+                    _ = Task.Run(async () =>
+                    {
+                        using var client = [|new HttpClient()|];
+                        await client.GetAsync(url);
+                    });
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_MethodGroupStartedOnceUnderANullGuard() => VerifyAsync("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class Telemetry
+        {
+            private Task? _report;
+
+            public void Start() => _report ??= Task.Run(ReportAsync);
+
+            private async Task ReportAsync()
+            {
+                using var client = new HttpClient();
+                await client.PostAsync("https://telemetry.invalid/usage", null);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_PrivateMethodHandedOnAsACallback() => VerifyAsync("""
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class Poller
+        {
+            public event Func<Task>? Tick;
+
+            public void Start() => Tick += PollAsync;
+
+            private async Task PollAsync()
+            {
+                using var client = [|new HttpClient()|];
+                await client.GetAsync("https://status.invalid/");
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_MessageSaysWhereTheClientIsMadeAgainAndAgain()
+    {
+        var test = new Verifiers.AnalyzerTest<HttpClientPerOperationAnalyzer>
+        {
+            TestCode = """
+                using System.Net.Http;
+                using System.Threading.Tasks;
+
+                foreach (var url in args)
+                {
+                    using var client = {|#0:new HttpClient()|};
+                    await client.GetStringAsync(url);
+                }
+
+                class Orders
+                {
+                    public Orders()
+                    {
+                        using var client = {|#1:new HttpClient()|};
+                        client.GetAsync("https://orders.invalid/").Wait();
+                    }
+
+                    public Task<string> GetAsync(string id) => {|#2:new HttpClient()|}.GetStringAsync("https://orders.invalid/" + id);
+                }
+                """,
+        };
+        test.TestState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(Descriptors.HttpClientPerOperation).WithLocation(0).WithArguments("A loop in the top-level statements", "on every iteration"));
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(Descriptors.HttpClientPerOperation).WithLocation(1).WithArguments("the constructor of 'Orders'", "on every call"));
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(Descriptors.HttpClientPerOperation).WithLocation(2).WithArguments("'GetAsync'", "on every call"));
+        return test.RunAsync();
+    }
 }
