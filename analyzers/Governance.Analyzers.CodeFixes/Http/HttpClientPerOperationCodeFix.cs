@@ -48,20 +48,22 @@ public sealed class HttpClientPerOperationCodeFix : CodeFixProvider
                 continue;
             }
 
-            if (await HttpClientFactoryRewriter.CanRewriteAsync(context.Document, model, plan, context.CancellationToken).ConfigureAwait(false) is { } registration)
-            {
-                var title = registration.IsRegistered
-                    ? "Create the client with an injected IHttpClientFactory"
-                    : "Create the client with an injected IHttpClientFactory (register it with services.AddHttpClient())";
-                context.RegisterCodeFix(CodeAction.Create(title, ct => s_factoryFixAll.FixOneAsync(context.Document, diagnostic, ct), FactoryKey), diagnostic);
-            }
-
+            // The shared client first: it needs nothing else from the application (the factory needs registering), so it
+            // is what `governance fix` applies.
             if (SharedClientRewriter.CanRewrite(plan))
             {
                 var title = SharedClientRewriter.AddsConnectionLifetime(plan, model.Compilation)
                     ? $"Share one static HttpClient (its connections renewed every {SharedClientRewriter.ConnectionLifetimeMinutes} minutes, so DNS changes are seen)"
                     : "Share one static HttpClient";
                 context.RegisterCodeFix(CodeAction.Create(title, ct => s_staticFixAll.FixOneAsync(context.Document, diagnostic, ct), StaticFieldKey), diagnostic);
+            }
+
+            if (await HttpClientFactoryRewriter.CanRewriteAsync(context.Document, model, plan, context.CancellationToken).ConfigureAwait(false) is { } registration)
+            {
+                var title = registration.IsRegistered
+                    ? "Create the client with an injected IHttpClientFactory"
+                    : "Create the client with an injected IHttpClientFactory (register it with services.AddHttpClient())";
+                context.RegisterCodeFix(CodeAction.Create(title, ct => s_factoryFixAll.FixOneAsync(context.Document, diagnostic, ct), FactoryKey), diagnostic);
             }
         }
     }
