@@ -58,17 +58,21 @@ public sealed class HttpClientPerOperationAnalyzer : DiagnosticAnalyzer
         public void Register(SymbolStartAnalysisContext context)
         {
             var type = (INamedTypeSymbol)context.Symbol;
-            context.RegisterOperationAction(OnCreation, OperationKind.ObjectCreation);
+            context.RegisterOperationAction(OnCreation, OperationKind.ObjectCreation, OperationKind.Invalid);
             context.RegisterOperationAction(c => OnCall(c, type), OperationKind.Invocation, OperationKind.MethodReference);
             context.RegisterSymbolEndAction(OnTypeEnd);
         }
 
         private void OnCreation(OperationAnalysisContext context)
         {
-            var creation = (IObjectCreationOperation)context.Operation;
-            if (!_symbols.IsHttpClient(creation.Type)
-                || !OpensOwnConnections(creation)
-                || !IsUsedAndDropped(creation))
+            var creation = context.Operation;
+            var opensOwnConnections = creation switch
+            {
+                IObjectCreationOperation created => _symbols.IsHttpClient(created.Type) && OpensOwnConnections(created),
+                IInvalidOperation unbound => OpensOwnConnections(unbound),
+                _ => false,
+            };
+            if (!opensOwnConnections || !IsUsedAndDropped(creation))
             {
                 return;
             }
@@ -244,6 +248,26 @@ public sealed class HttpClientPerOperationAnalyzer : DiagnosticAnalyzer
             return ReachesDefaultBaseConstructor(constructor);
         }
 
+        /// <summary>
+        /// <c>new HttpClient(handler)</c> that did not bind because a folder scan does not resolve the handler's type (a
+        /// third-party handler): the handler decides, as for a bound creation.
+        /// </summary>
+        private bool OpensOwnConnections(IInvalidOperation unbound)
+        {
+            if (unbound.Syntax is not ObjectCreationExpressionSyntax { ArgumentList.Arguments.Count: 1 or 2 }
+                || !unbound.Type.IsType(_symbols.HttpClient))
+            {
+                return false;
+            }
+
+            foreach (var child in unbound.ChildOperations)
+            {
+                return IsHandlerMadeHere(child, unbound.GetRoot(), depth: 0);
+            }
+
+            return false;
+        }
+
         private bool ReachesDefaultBaseConstructor(IMethodSymbol constructor)
         {
             if (!constructor.ContainingType.BaseType.IsType(_symbols.HttpClient))
@@ -285,23 +309,27 @@ public sealed class HttpClientPerOperationAnalyzer : DiagnosticAnalyzer
                     }
 
                     return _symbols.IsDelegatingHandler(handler.Type) && InnerHandlers(handler, null, root).Exists(inner => IsHandlerMadeHere(inner, root, depth + 1));
-                case ILocalReferenceOperation local when FindInitializer(local.Local, root) is IObjectCreationOperation created:
+                case ILocalReferenceOperation local when FindInitializer(local.Local, root) is IObjectCreationOperation { Type.TypeKind: not TypeKind.Error } created:
                     if (_symbols.IsConnectionHandler(created.Type))
                     {
                         return true;
                     }
 
                     return _symbols.IsDelegatingHandler(created.Type) && InnerHandlers(created, local.Local, root).Exists(inner => IsHandlerMadeHere(inner, root, depth + 1));
+                case ILocalReferenceOperation local when FindInitializer(local.Local, root) is { Syntax: ObjectCreationExpressionSyntax }:
+                    // A handler whose type a folder scan cannot resolve (a third-party DelegatingHandler): it is one of
+                    // the client's own when the code gives it an inner handler made here.
+                    return InnerHandlers(null, local.Local, root).Exists(inner => IsHandlerMadeHere(inner, root, depth + 1));
                 default:
                     return false;
             }
         }
 
         /// <summary>The inner handlers a delegating handler is given: in its constructor, its initializer, or set on the local that holds it.</summary>
-        private List<IOperation> InnerHandlers(IObjectCreationOperation handler, ILocalSymbol? local, IOperation root)
+        private List<IOperation> InnerHandlers(IObjectCreationOperation? handler, ILocalSymbol? local, IOperation root)
         {
             var inner = new List<IOperation>();
-            foreach (var argument in handler.Arguments)
+            foreach (var argument in handler?.Arguments ?? ImmutableArray<IArgumentOperation>.Empty)
             {
                 if (argument.Parameter is { } parameter && parameter.Type.IsOrDerivesFrom(_symbols.MessageHandler))
                 {
@@ -309,7 +337,7 @@ public sealed class HttpClientPerOperationAnalyzer : DiagnosticAnalyzer
                 }
             }
 
-            foreach (var initializer in handler.Initializer?.Initializers ?? ImmutableArray<IOperation>.Empty)
+            foreach (var initializer in handler?.Initializer?.Initializers ?? ImmutableArray<IOperation>.Empty)
             {
                 if (initializer is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "InnerHandler" } } assignment)
                 {
@@ -325,6 +353,12 @@ public sealed class HttpClientPerOperationAnalyzer : DiagnosticAnalyzer
                         && SymbolEqualityComparer.Default.Equals(target.Local, local))
                     {
                         inner.Add(assignment.Value);
+                    }
+                    else if (operation is ISimpleAssignmentOperation { Target: IInvalidOperation { Syntax: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "InnerHandler", Expression: IdentifierNameSyntax receiver } } } unresolved
+                        && receiver.Identifier.ValueText == local.Name)
+                    {
+                        // `handler.InnerHandler = ...` on a handler whose type is not resolved.
+                        inner.Add(unresolved.Value);
                     }
                 }
             }
@@ -350,7 +384,7 @@ public sealed class HttpClientPerOperationAnalyzer : DiagnosticAnalyzer
         /// a send, a property, a helper on the client or its disposal, and that is never returned, passed on, stored
         /// elsewhere or captured by a lambda that may outlive the method.
         /// </summary>
-        private bool IsUsedAndDropped(IObjectCreationOperation creation)
+        private bool IsUsedAndDropped(IOperation creation)
         {
             var consumer = creation.GetConsumer(out var child);
             switch (consumer)

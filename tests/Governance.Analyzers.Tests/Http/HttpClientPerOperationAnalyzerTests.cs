@@ -900,4 +900,37 @@ public sealed class HttpClientPerOperationAnalyzerTests
         test.ExpectedDiagnostics.Add(new DiagnosticResult(Descriptors.HttpClientPerOperation).WithLocation(2).WithArguments("'GetAsync'", "on every call"));
         return test.RunAsync();
     }
+
+    // A folder scan does not resolve third-party handlers (FlareSolverrSharp's ClearanceHandler): one created here and
+    // given a connection handler created here as its inner handler still makes a client with connections of its own.
+    [Fact]
+    public Task Reports_UnresolvedDelegatingHandlerAroundAHandlerMadeHere() => VerifyAsync("""
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class WebClient
+        {
+            public async Task<string> RunAsync(string url)
+            {
+                using (var clearance = new {|CS0246:ClearanceHandler|}(url))
+                {
+                    using (var handler = new HttpClientHandler { UseCookies = true })
+                    {
+                        clearance.InnerHandler = handler;
+                        using (var client = [|new HttpClient(clearance)|])
+                        {
+                            return await client.GetStringAsync(url);
+                        }
+                    }
+                }
+            }
+
+            public async Task<string> MockedAsync(string url)
+            {
+                var mock = new {|CS0246:MockHttpMessageHandler|}();
+                using var client = new HttpClient(mock);
+                return await client.GetStringAsync(url);
+            }
+        }
+        """);
 }
