@@ -598,4 +598,67 @@ public sealed class HttpClientPerOperationCodeFixTests
             }
         }
         """);
+
+    [Fact]
+    public Task Static_MultiLineInitializerInATryBlock() => VerifyStaticAsync("""
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        sealed class SsoStep
+        {
+            private static readonly string _entityId = "https://idp.invalid/metadata";
+
+            public Task<string> RunAsync() => FetchAsync(_entityId);
+
+            private static async Task<string> FetchAsync(string metadataUrl)
+            {
+                string metadata;
+                try
+                {
+                    using var client = [|new HttpClient
+                    {
+                        Timeout = TimeSpan.FromSeconds(10),
+                    }|];
+                    metadata = await client.GetStringAsync(metadataUrl);
+                }
+                catch (Exception ex)
+                {
+                    throw new InvalidOperationException("IdP unreachable", ex);
+                }
+
+                return metadata;
+            }
+        }
+        """, """
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        sealed class SsoStep
+        {
+            private static readonly string _entityId = "https://idp.invalid/metadata";
+            private static readonly HttpClient _httpClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            {
+                Timeout = TimeSpan.FromSeconds(10),
+            };
+
+            public Task<string> RunAsync() => FetchAsync(_entityId);
+
+            private static async Task<string> FetchAsync(string metadataUrl)
+            {
+                string metadata;
+                try
+                {
+                    metadata = await _httpClient.GetStringAsync(metadataUrl);
+                }
+                catch (Exception ex)
+                {
+                    throw new InvalidOperationException("IdP unreachable", ex);
+                }
+
+                return metadata;
+            }
+        }
+        """);
 }
