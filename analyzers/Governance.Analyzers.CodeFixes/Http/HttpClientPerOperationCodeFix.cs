@@ -137,7 +137,7 @@ internal static class SharedClientRewriter
 
     public static async Task<Document> RewriteAsync(Document document, SyntaxNode root, SemanticModel model, HttpClientFixPlan plan, CancellationToken cancellationToken)
     {
-        var initializer = BuildInitializer(plan, model.Compilation);
+        var initializer = BuildInitializer(plan, model.Compilation, root.GetNewLine());
         var existing = FindSameField(plan, initializer);
         var fieldName = existing ?? FieldEditor.StaticFieldName(plan.Type, "httpClient", "Shared");
         if (existing is null)
@@ -191,7 +191,7 @@ internal static class SharedClientRewriter
     }
 
     /// <summary>The creation as written, or with a <c>SocketsHttpHandler</c> that renews connections (<see cref="AddsConnectionLifetime"/>).</summary>
-    private static string BuildInitializer(HttpClientFixPlan plan, Compilation compilation)
+    private static string BuildInitializer(HttpClientFixPlan plan, Compilation compilation, string newLine)
     {
         // Moved from a method body to a field, the creation keeps its line breaks; the formatter re-indents them.
         var creation = plan.Creation.WithoutTrivia();
@@ -200,8 +200,17 @@ internal static class SharedClientRewriter
             return creation.ToFullString();
         }
 
-        var handler = $"new global::System.Net.Http.SocketsHttpHandler {{ PooledConnectionLifetime = global::System.TimeSpan.FromMinutes({ConnectionLifetimeMinutes}) }}";
-        var initializer = creation.Initializer is { } objectInitializer ? " " + objectInitializer.ToFullString() : string.Empty;
+        // On lines of their own: on one line the field would run past any line length.
+        var handler = $"new global::System.Net.Http.SocketsHttpHandler{newLine}{{{newLine}    PooledConnectionLifetime = global::System.TimeSpan.FromMinutes({ConnectionLifetimeMinutes}),{newLine}}}";
+        var initializer = creation.Initializer switch
+        {
+            null => string.Empty,
+
+            // After the handler's lines, a one-line initializer goes on lines of its own too.
+            { } oneLine when !oneLine.ToFullString().Contains("\n") =>
+                newLine + "{" + newLine + string.Concat(oneLine.Expressions.Select(e => "    " + e.WithoutTrivia().ToFullString() + "," + newLine)) + "}",
+            { } objectInitializer => newLine + objectInitializer.WithoutLeadingTrivia().ToFullString(),
+        };
         return creation is ImplicitObjectCreationExpressionSyntax
             ? $"new({handler}){initializer}"
             : $"new {((ObjectCreationExpressionSyntax)creation).Type.WithoutTrivia().ToFullString()}({handler}){initializer}";

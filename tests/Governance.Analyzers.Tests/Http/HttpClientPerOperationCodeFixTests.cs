@@ -58,7 +58,10 @@ public sealed class HttpClientPerOperationCodeFixTests
         class PaymentGateway
         {
             private readonly string _baseUrl = "https://payments.invalid/";
-            private static readonly HttpClient s_httpClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+            private static readonly HttpClient s_httpClient = new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            });
 
             public async Task<string> GetStatusAsync(string id)
             {
@@ -97,7 +100,14 @@ public sealed class HttpClientPerOperationCodeFixTests
 
         class Rates
         {
-            private static readonly HttpClient s_httpClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { BaseAddress = new Uri("https://rates.invalid/"), Timeout = TimeSpan.FromSeconds(5) };
+            private static readonly HttpClient s_httpClient = new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            })
+            {
+                BaseAddress = new Uri("https://rates.invalid/"),
+                Timeout = TimeSpan.FromSeconds(5),
+            };
 
             public async Task<decimal> GetAsync(string currency)
             {
@@ -140,7 +150,10 @@ public sealed class HttpClientPerOperationCodeFixTests
         static class Downloads
         {
             private static readonly object s_gate = new object();
-            private static readonly HttpClient s_httpClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+            private static readonly HttpClient s_httpClient = new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            });
             private static readonly HttpClient s_httpClient2 = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip });
 
             public static Task<string> GetAsync(string url) => s_httpClient.GetStringAsync(url);
@@ -182,7 +195,10 @@ public sealed class HttpClientPerOperationCodeFixTests
         class Catalog
         {
             private static readonly string _root = "https://catalog.invalid/";
-            private static readonly HttpClient _httpClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+            private static readonly HttpClient _httpClient = new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            });
 
             public async Task<string> GetProductAsync(string id)
             {
@@ -580,7 +596,10 @@ public sealed class HttpClientPerOperationCodeFixTests
 
         class Feed
         {
-            private static readonly HttpClient s_httpClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+            private static readonly HttpClient s_httpClient = new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            });
 
             public async Task<int> CountAsync(string url)
             {
@@ -638,7 +657,10 @@ public sealed class HttpClientPerOperationCodeFixTests
         sealed class SsoStep
         {
             private static readonly string _entityId = "https://idp.invalid/metadata";
-            private static readonly HttpClient _httpClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            private static readonly HttpClient _httpClient = new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            })
             {
                 Timeout = TimeSpan.FromSeconds(10),
             };
