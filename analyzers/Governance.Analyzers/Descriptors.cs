@@ -79,7 +79,7 @@ internal static class Descriptors
         DiagnosticCategories.Http,
         DiagnosticSeverity.Warning,
         title: "HTTP call with no time bound",
-        messageFormat: "HttpClient '{0}' never times out ({1}), and its '{2}' call at line {3} passes no CancellationToken: a server that never answers holds the call, and everything awaiting it, forever",
+        messageFormat: "HttpClient '{0}' never times out ({1}), and its '{2}' call at {3} passes no CancellationToken: a server that never answers holds the call, and everything awaiting it, forever",
         description: "An HttpClient whose Timeout is infinite bounds a request only by the token it is given. A send with no token, or with CancellationToken.None, waits for a hung server forever, and so does everything awaiting it. Set a finite Timeout, or pass every send a token that fires.");
 
     private static DiagnosticDescriptor Create(string id, string category, DiagnosticSeverity severity, string title, string messageFormat, string description)

@@ -224,7 +224,14 @@ public sealed class HttpCallWithoutTimeoutAnalyzer : DiagnosticAnalyzer
 
         private static Diagnostic Create(ISimpleAssignmentOperation assignment, string client, IInvocationOperation send)
         {
-            var line = send.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            var span = send.Syntax.GetLocation().GetLineSpan();
+            var where = "line " + (span.StartLinePosition.Line + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (send.Syntax.SyntaxTree != assignment.Syntax.SyntaxTree)
+            {
+                // Another partial declaration's file.
+                where += " of " + System.IO.Path.GetFileName(span.Path);
+            }
+
             return Diagnostic.Create(
                 Descriptors.HttpCallWithoutTimeout,
                 assignment.Syntax.GetLocation(),
@@ -232,7 +239,7 @@ public sealed class HttpCallWithoutTimeoutAnalyzer : DiagnosticAnalyzer
                 client,
                 "Timeout = " + assignment.Value.Syntax,
                 send.TargetMethod.Name,
-                line);
+                where);
         }
     }
 }

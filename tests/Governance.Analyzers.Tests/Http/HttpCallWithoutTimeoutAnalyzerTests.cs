@@ -115,22 +115,30 @@ public sealed class HttpCallWithoutTimeoutAnalyzerTests
         """);
 
     [Fact]
-    public Task Reports_AcrossPartialDeclarations() => VerifyAsync("""
-        using System.Net.Http;
-        using System.Threading;
+    public Task Reports_AcrossPartialDeclarations_NamingTheFileOfTheSend()
+    {
+        var test = new Verifiers.AnalyzerTest<HttpCallWithoutTimeoutAnalyzer>();
+        test.TestState.Sources.Add(("/0/Stream.cs", """
+            using System.Net.Http;
+            using System.Threading;
 
-        partial class Stream
-        {
-            private readonly HttpClient _client = new HttpClient { [|Timeout = Timeout.InfiniteTimeSpan|] };
-        }
-        """, """
-        using System.Threading.Tasks;
+            partial class Stream
+            {
+                private readonly HttpClient _client = new HttpClient { {|#0:Timeout = Timeout.InfiniteTimeSpan|} };
+            }
+            """));
+        test.TestState.Sources.Add(("/0/Stream.Reading.cs", """
+            using System.Threading.Tasks;
 
-        partial class Stream
-        {
-            public Task<System.IO.Stream> OpenAsync(string url) => _client.GetStreamAsync(url);
-        }
-        """);
+            partial class Stream
+            {
+                public Task<System.IO.Stream> OpenAsync(string url) => {|#1:_client.GetStreamAsync(url)|};
+            }
+            """));
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(Descriptors.HttpCallWithoutTimeout).WithLocation(0).WithLocation(1)
+            .WithArguments("_client", "Timeout = Timeout.InfiniteTimeSpan", "GetStreamAsync", "line 5 of Stream.Reading.cs"));
+        return test.RunAsync();
+    }
 
     [Fact]
     public Task Reports_JsonExtensionWithoutToken_AndInlineClient() => VerifyAsync("""
@@ -353,5 +361,5 @@ public sealed class HttpCallWithoutTimeoutAnalyzerTests
 
     private static DiagnosticResult Expect(int assignment, int send, string client, string value, string method, int line)
         => new DiagnosticResult(Descriptors.HttpCallWithoutTimeout).WithLocation(assignment).WithLocation(send)
-            .WithArguments(client, "Timeout = " + value, method, line);
+            .WithArguments(client, "Timeout = " + value, method, "line " + line);
 }
