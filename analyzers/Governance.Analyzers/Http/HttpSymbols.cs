@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Governance.Analyzers.Operations;
 using Governance.Analyzers.Symbols;
@@ -191,8 +192,9 @@ internal sealed class HttpSymbols
     }
 
     /// <summary>
-    /// A time span that means "never": <c>Timeout.InfiniteTimeSpan</c>, <c>TimeSpan.MaxValue</c>, or
-    /// <c>TimeSpan.FromMilliseconds(-1)</c> (also written <c>Timeout.Infinite</c>).
+    /// A time span that means "never": <c>Timeout.InfiniteTimeSpan</c>, <c>TimeSpan.MaxValue</c>,
+    /// <c>TimeSpan.FromMilliseconds(-1)</c> (also written <c>Timeout.Infinite</c>), or <c>new TimeSpan(...)</c> of
+    /// constants worth -1 ms. Values that are merely large, or read from configuration, are not "never".
     /// </summary>
     public bool IsInfiniteTimeSpan(IOperation value)
     {
@@ -227,9 +229,40 @@ internal sealed class HttpSymbols
                 }
 
                 return infinite;
+            case IObjectCreationOperation { Arguments.Length: > 0 } created when created.Type.IsType(TimeSpan):
+                // `new TimeSpan(0, 0, 0, 0, -1)`: the value of Timeout.InfiniteTimeSpan, -1 ms (-10,000 ticks).
+                return TotalTicks(created.Arguments) == -10_000;
             default:
                 return false;
         }
+    }
+
+    /// <summary>The ticks a <c>TimeSpan</c> constructor call with constant arguments makes; null when any is not constant.</summary>
+    private static double? TotalTicks(ImmutableArray<IArgumentOperation> arguments)
+    {
+        double total = 0;
+        foreach (var argument in arguments)
+        {
+            if (AsNumber(argument.Value) is not { } number || argument.Parameter is null)
+            {
+                return null;
+            }
+
+            var ticksPerUnit = (arguments.Length, argument.Parameter.Name) switch
+            {
+                (1, "ticks") => 1d,
+                (_, "days") => 864_000_000_000d,
+                (_, "hours") => 36_000_000_000d,
+                (_, "minutes") => 600_000_000d,
+                (_, "seconds") => 10_000_000d,
+                (_, "milliseconds") => 10_000d,
+                (_, "microseconds") => 10d,
+                _ => double.NaN,
+            };
+            total += number * ticksPerUnit;
+        }
+
+        return double.IsNaN(total) ? null : total;
     }
 
     private static double? AsNumber(IOperation value)

@@ -115,6 +115,28 @@ public sealed class HttpCallWithoutTimeoutAnalyzerTests
         """);
 
     [Fact]
+    public Task Reports_TimeSpanConstructedAsMinusOneMillisecond_NotOtherNegativeValues() => VerifyAsync("""
+        using System;
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class Feed
+        {
+            public async Task ReadAsync(string url)
+            {
+                using var client = new HttpClient { [|Timeout = new TimeSpan(0, 0, 0, 0, -1)|] };
+                await client.GetAsync(url);
+                using var ticks = new HttpClient { [|Timeout = new TimeSpan(-10_000)|] };
+                await ticks.GetAsync(url);
+                using var notInfinite = new HttpClient { Timeout = new TimeSpan(-1) };
+                await notInfinite.GetAsync(url);
+                using var finite = new HttpClient { Timeout = new TimeSpan(0, 5, 0) };
+                await finite.GetAsync(url);
+            }
+        }
+        """);
+
+    [Fact]
     public Task Reports_AcrossPartialDeclarations_NamingTheFileOfTheSend()
     {
         var test = new Verifiers.AnalyzerTest<HttpCallWithoutTimeoutAnalyzer>();
