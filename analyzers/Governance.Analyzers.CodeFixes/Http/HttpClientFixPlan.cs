@@ -287,7 +287,8 @@ internal sealed class HttpClientFixPlan
                 continue;
             }
 
-            switch (model.GetSymbolInfo(name, cancellationToken).Symbol)
+            var symbol = model.GetSymbolInfo(name, cancellationToken).Symbol;
+            switch (symbol)
             {
                 case null:
                     return false;
@@ -303,7 +304,7 @@ internal sealed class HttpClientFixPlan
                 case IMethodSymbol { IsStatic: true }:
                 case IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.ReducedExtension }:
                     break;
-                case ILocalSymbol or IParameterSymbol when IsDeclaredWithin(model.GetSymbolInfo(name, cancellationToken).Symbol!, creation):
+                case ILocalSymbol or IParameterSymbol when IsDeclaredWithin(symbol, creation):
                     break;
                 default:
                     return false;
