@@ -86,6 +86,22 @@ internal static class Descriptors
         messageFormat: "Channel '{0}' is read until it completes, but its Writer is never completed in '{1}': the reading loop can only end by cancellation",
         description: "A loop that reads a channel until it completes never ends when nobody calls Writer.Complete(): the reading task waits forever. Complete the writer when production ends, or observe a cancellation token in the read loop.");
 
+    public static readonly DiagnosticDescriptor HttpClientPerOperation = Create(
+        DiagnosticIds.HttpClientPerOperation,
+        DiagnosticCategories.Http,
+        DiagnosticSeverity.Warning,
+        title: "HttpClient created per operation",
+        messageFormat: "{0} creates a new HttpClient {1} and drops it: every client opens its own connections, and under load the process runs out of sockets",
+        description: "An HttpClient created, used and dropped per call opens new connections every time, and each closed connection holds its socket for minutes: under load the process runs out of sockets. Share one client (a static field), or create clients with IHttpClientFactory, which pools their handlers.");
+
+    public static readonly DiagnosticDescriptor HttpCallWithoutTimeout = Create(
+        DiagnosticIds.HttpCallWithoutTimeout,
+        DiagnosticCategories.Http,
+        DiagnosticSeverity.Warning,
+        title: "HTTP call with no time bound",
+        messageFormat: "HttpClient '{0}' never times out ({1}), and its '{2}' call at {3} passes no CancellationToken: a server that never answers holds the call, and everything awaiting it, forever",
+        description: "An HttpClient whose Timeout is infinite bounds a request only by the token it is given. A send with no token, or with CancellationToken.None, waits for a hung server forever, and so does everything awaiting it. Set a finite Timeout, or pass every send a token that fires.");
+
     private static DiagnosticDescriptor Create(string id, string category, DiagnosticSeverity severity, string title, string messageFormat, string description)
         => new(id, title, messageFormat, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");
 }

@@ -12,4 +12,6 @@ public static class DiagnosticIds
     public const string ChannelNeverRead = "GOV3001";
     public const string UnboundedChannel = "GOV3002";
     public const string ChannelNeverCompleted = "GOV3003";
+    public const string HttpClientPerOperation = "GOV4001";
+    public const string HttpCallWithoutTimeout = "GOV4002";
 }

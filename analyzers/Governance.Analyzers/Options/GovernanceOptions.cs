@@ -21,6 +21,7 @@ internal readonly struct GovernanceOptions
     public const string FanOutInTestProjectsKey = "governance.GOV1002.include_test_projects";
     public const string LoopsInTestProjectsKey = "governance.GOV1003.include_test_projects";
     public const string PollingInTestProjectsKey = "governance.GOV1004.include_test_projects";
+    public const string HttpClientInTestCodeKey = "governance.GOV4001.include_test_projects";
     public const int DefaultMaxConstantIterations = 16;
 
     private static readonly char[] s_listSeparators = { ',', ';' };
@@ -51,25 +52,16 @@ internal readonly struct GovernanceOptions
                 : MaxConstantIterations;
 
     /// <summary>Whether GOV1002 also reports in test and benchmark projects (default false: their fan-out is sized by the test).</summary>
-    public bool FanOutInTestProjects
-        => _options is not null
-            && _options.TryGetValue(FanOutInTestProjectsKey, out var text)
-            && bool.TryParse(text.Trim(), out var value)
-            && value;
+    public bool FanOutInTestProjects => Flag(FanOutInTestProjectsKey);
 
     /// <summary>Whether GOV1003 also reports in test and benchmark projects (default false: a test's loops end with the test host).</summary>
-    public bool LoopsInTestProjects
-        => _options is not null
-            && _options.TryGetValue(LoopsInTestProjectsKey, out var text)
-            && bool.TryParse(text.Trim(), out var value)
-            && value;
+    public bool LoopsInTestProjects => Flag(LoopsInTestProjectsKey);
 
     /// <summary>Whether GOV1004 also reports in test and benchmark projects (default false: a test's polling ends with the test).</summary>
-    public bool PollingInTestProjects
-        => _options is not null
-            && _options.TryGetValue(PollingInTestProjectsKey, out var text)
-            && bool.TryParse(text.Trim(), out var value)
-            && value;
+    public bool PollingInTestProjects => Flag(PollingInTestProjectsKey);
+
+    /// <summary>Whether GOV4001 also reports in test projects and test code (default false: a test's client never meets production load).</summary>
+    public bool HttpClientInTestCode => Flag(HttpClientInTestCodeKey);
 
     /// <summary>
     /// When true, a limiter acquired as the first step inside the spawned delegate does not make a spawn bounded:
@@ -108,4 +100,11 @@ internal readonly struct GovernanceOptions
     /// <summary>The raw option text, used as a cache key for the resolved limiter types.</summary>
     public string LimiterTypesText
         => _options is not null && _options.TryGetValue(LimiterTypesKey, out var text) ? text : string.Empty;
+
+    /// <summary>A boolean option: true only when set and parsed as true.</summary>
+    private bool Flag(string key)
+        => _options is not null
+            && _options.TryGetValue(key, out var text)
+            && bool.TryParse(text.Trim(), out var value)
+            && value;
 }
