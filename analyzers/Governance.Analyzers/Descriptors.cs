@@ -66,6 +66,22 @@ internal static class Descriptors
         messageFormat: "Channel '{0}' is read until it completes, but its Writer is never completed in '{1}': the reading loop can only end by cancellation",
         description: "A loop that reads a channel until it completes never ends when nobody calls Writer.Complete(): the reading task waits forever. Complete the writer when production ends, or observe a cancellation token in the read loop.");
 
+    public static readonly DiagnosticDescriptor LinkedSourceNeverDisposed = Create(
+        DiagnosticIds.LinkedSourceNeverDisposed,
+        DiagnosticCategories.Cancellation,
+        DiagnosticSeverity.Warning,
+        title: "Linked CancellationTokenSource is never disposed",
+        messageFormat: "{0}",
+        description: "CreateLinkedTokenSource registers a callback on every parent token, and only Dispose removes it (Cancel does not). A linked source that is never disposed stays registered, with everything registered on its own token, until the parent is cancelled: on an application-lifetime parent, one more registration per call.");
+
+    public static readonly DiagnosticDescriptor TimerSourceNeverDisposed = Create(
+        DiagnosticIds.TimerSourceNeverDisposed,
+        DiagnosticCategories.Cancellation,
+        DiagnosticSeverity.Warning,
+        title: "CancellationTokenSource with a timer is never disposed",
+        messageFormat: "{0}",
+        description: "A CancellationTokenSource created with a delay, or given one by CancelAfter, holds a timer that roots the source, and every callback registered on its token, until it fires. Dispose (or cancel) it when the operation it bounds is over.");
+
     private static DiagnosticDescriptor Create(string id, string category, DiagnosticSeverity severity, string title, string messageFormat, string description)
         => new(id, title, messageFormat, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");
 }

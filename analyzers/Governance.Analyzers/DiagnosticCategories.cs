@@ -6,4 +6,5 @@ internal static class DiagnosticCategories
     public const string Tasks = "Governance.Tasks";
     public const string Timers = "Governance.Timers";
     public const string Channels = "Governance.Channels";
+    public const string Cancellation = "Governance.Cancellation";
 }

@@ -10,4 +10,6 @@ public static class DiagnosticIds
     public const string ChannelNeverRead = "GOV3001";
     public const string UnboundedChannel = "GOV3002";
     public const string ChannelNeverCompleted = "GOV3003";
+    public const string LinkedSourceNeverDisposed = "GOV5001";
+    public const string TimerSourceNeverDisposed = "GOV5002";
 }

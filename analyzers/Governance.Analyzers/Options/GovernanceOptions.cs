@@ -19,6 +19,8 @@ internal readonly struct GovernanceOptions
     public const string FanOutMaxConstantIterationsKey = "governance.GOV1002.max_constant_iterations";
     public const string RequireLimitBeforeSpawnKey = "governance.GOV1001.require_limit_before_spawn";
     public const string FanOutInTestProjectsKey = "governance.GOV1002.include_test_projects";
+    public const string LinkedSourceInTestProjectsKey = "governance.GOV5001.include_test_projects";
+    public const string TimerSourceInTestProjectsKey = "governance.GOV5002.include_test_projects";
     public const int DefaultMaxConstantIterations = 16;
 
     private static readonly char[] s_listSeparators = { ',', ';' };
@@ -55,6 +57,12 @@ internal readonly struct GovernanceOptions
             && bool.TryParse(text.Trim(), out var value)
             && value;
 
+    /// <summary>Whether GOV5001 also reports in test and benchmark projects (default false: their parent tokens live as long as one test).</summary>
+    public bool LinkedSourceInTestProjects => GetFlag(LinkedSourceInTestProjectsKey);
+
+    /// <summary>Whether GOV5002 also reports in test and benchmark projects (default false: a test's timeout timer lives as long as the test).</summary>
+    public bool TimerSourceInTestProjects => GetFlag(TimerSourceInTestProjectsKey);
+
     /// <summary>
     /// When true, a limiter acquired as the first step inside the spawned delegate does not make a spawn bounded:
     /// the tasks are still all created at once and park on the limiter.
@@ -62,6 +70,12 @@ internal readonly struct GovernanceOptions
     public bool RequireLimitBeforeSpawn
         => _options is not null
             && _options.TryGetValue(RequireLimitBeforeSpawnKey, out var text)
+            && bool.TryParse(text.Trim(), out var value)
+            && value;
+
+    private bool GetFlag(string key)
+        => _options is not null
+            && _options.TryGetValue(key, out var text)
             && bool.TryParse(text.Trim(), out var value)
             && value;
 
