@@ -153,38 +153,27 @@ internal static class SourceFlow
                 && consumer is not IReturnOperation;
         }
 
+        // `await Task.WhenAny(work, Task.Delay(-1, cts.Token))`.
+        if (depth < 4 && GetCallTakingArgument(call) is { } outer)
+        {
+            return CallEndsWithMethod(outer, root, depth + 1);
+        }
+
         switch (consumer)
         {
-            // `await Task.WhenAny(work, Task.Delay(-1, cts.Token))`.
-            case IArgumentOperation { Parent: IInvocationOperation outer } when depth < 4:
-                return CallEndsWithMethod(outer, root, depth + 1);
-            case IArrayElementReferenceOperation:
-                return false;
-            case IArrayInitializerOperation { Parent: IArrayCreationOperation array } when depth < 4:
-                return array.GetConsumer(out _) is IArgumentOperation { Parent: IInvocationOperation outerCall } && CallEndsWithMethod(outerCall, root, depth + 1);
-
             // The task a lambda returns to an awaited call (a retry policy) is awaited by that call.
             case IReturnOperation returnOperation when returnOperation.GetEnclosingFunction() is var function && function != root && RunsWhileMethodWaits(function):
                 return true;
 
             // `var delay = Task.Delay(timeout, cts.Token); ... await Task.WhenAny(work, delay);`
-            case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } when depth == 0:
+            case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } when depth <= 1:
                 var awaited = false;
                 foreach (var use in root.Descendants())
                 {
                     if (use is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, declarator.Symbol))
                     {
                         var useConsumer = use.GetConsumer(out var useChild);
-                        if (IsAwaited(use))
-                        {
-                            awaited = true;
-                        }
-                        else if (useConsumer is IArgumentOperation { Parent: IInvocationOperation outerUse } && IsAwaited(outerUse))
-                        {
-                            awaited = true;
-                        }
-                        else if (useConsumer is IArrayInitializerOperation { Parent: IArrayCreationOperation array }
-                            && array.GetConsumer(out _) is IArgumentOperation { Parent: IInvocationOperation arrayUse } && IsAwaited(arrayUse))
+                        if (IsAwaited(use) || (GetCallTakingArgument(use) is { } outerUse && IsAwaited(outerUse)))
                         {
                             awaited = true;
                         }
@@ -199,6 +188,22 @@ internal static class SourceFlow
             default:
                 return false;
         }
+    }
+
+    /// <summary>The call <paramref name="value"/> is an argument of, directly or as an element of a <c>params</c> array or collection.</summary>
+    private static IInvocationOperation? GetCallTakingArgument(IOperation value)
+    {
+        var consumer = value.GetConsumer(out _);
+        if (consumer is IArrayInitializerOperation { Parent: IArrayCreationOperation array })
+        {
+            consumer = array.GetConsumer(out _);
+        }
+        else if (consumer is ICollectionExpressionOperation collection)
+        {
+            consumer = collection.GetConsumer(out _);
+        }
+
+        return consumer is IArgumentOperation { Parent: IInvocationOperation call } ? call : null;
     }
 
     private static bool IsTaskLike(ITypeSymbol? type)
