@@ -408,6 +408,58 @@ public sealed class CancellationSourceCodeFixTests
         """);
 
     [Fact]
+    public Task Fix_ReassignmentAfterAwaitedCancelAsyncInALoopKeepsTheQualifier() => VerifyAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class Reconnector : IDisposable
+        {
+            private CancellationTokenSource _attempt = new();
+
+            public async Task RunAsync(Func<CancellationToken, Task<bool>> connect, CancellationToken stopping)
+            {
+                while (!stopping.IsCancellationRequested)
+                {
+                    await this._attempt.CancelAsync();
+                    this._attempt = {|GOV5001:CancellationTokenSource.CreateLinkedTokenSource(stopping)|};
+                    if (await connect(this._attempt.Token))
+                    {
+                        return;
+                    }
+                }
+            }
+
+            public void Dispose() => _attempt.Dispose();
+        }
+        """, """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class Reconnector : IDisposable
+        {
+            private CancellationTokenSource _attempt = new();
+
+            public async Task RunAsync(Func<CancellationToken, Task<bool>> connect, CancellationToken stopping)
+            {
+                while (!stopping.IsCancellationRequested)
+                {
+                    await this._attempt.CancelAsync();
+                    this._attempt?.Dispose();
+                    this._attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                    if (await connect(this._attempt.Token))
+                    {
+                        return;
+                    }
+                }
+            }
+
+            public void Dispose() => _attempt.Dispose();
+        }
+        """);
+
+    [Fact]
     public Task Fix_ReassignmentWithoutCancelIsNotFixed()
     {
         // Disposing a source that may still be in use would detach its token from the parent: no fix.
