@@ -186,6 +186,13 @@ public sealed class CancellationSourceAnalyzer : DiagnosticAnalyzer
             return null;
         }
 
+        // Linked only to sources that this method disposes: disposing a parent drops its registrations, so the link
+        // goes with it (a flush with its own timeout source, linked to a source the same method disposes).
+        if (kind == SourceKind.Linked && ParentsDisposedHere((IInvocationOperation)creation, block, symbols))
+        {
+            return null;
+        }
+
         // Cancelling stops the timer (the runtime disposes it), but leaves a linked source registered on its parents.
         if (kind == SourceKind.Timer)
         {
@@ -208,6 +215,51 @@ public sealed class CancellationSourceAnalyzer : DiagnosticAnalyzer
 
         canUseUsing = canUseUsing && SourceFlow.TokenEndsWithMethod(inScope, block);
         return Create(kind, creation, LocalKind, canUseUsing, message);
+    }
+
+    private static bool ParentsDisposedHere(IInvocationOperation linked, IOperation block, CancellationSymbols symbols)
+    {
+        var any = false;
+        foreach (var parent in CancellationSymbols.GetParents(linked))
+        {
+            if (parent.WalkDownConversions() is not IPropertyReferenceOperation { Property.Name: "Token", Instance: { } owner }
+                || !symbols.IsSourceType(owner.Type)
+                || GetSymbol(owner) is not { } source
+                || !IsDisposedIn(source, block, symbols))
+            {
+                return false;
+            }
+
+            any = true;
+        }
+
+        return any;
+    }
+
+    private static ISymbol? GetSymbol(IOperation operation)
+        => operation switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } field => field.Field,
+            _ => null,
+        };
+
+    private static bool IsDisposedIn(ISymbol source, IOperation block, CancellationSymbols symbols)
+    {
+        foreach (var operation in block.Descendants())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation { Initializer: { } initializer } declarator
+                    when SymbolEqualityComparer.Default.Equals(declarator.Symbol, source) && SourceReferenceClassifier.IsUsingDeclarator(initializer):
+                    return true;
+                case ILocalReferenceOperation or IFieldReferenceOperation when SymbolEqualityComparer.Default.Equals(GetSymbol(operation), source)
+                    && SourceReferenceClassifier.Classify(operation, symbols) == SourceReferenceUse.Disposed:
+                    return true;
+            }
+        }
+
+        return false;
     }
 
     // Every lambda between the use and the function that owns the local runs while that function waits for it.

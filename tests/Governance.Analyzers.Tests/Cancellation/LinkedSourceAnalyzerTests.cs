@@ -434,6 +434,55 @@ public sealed class LinkedSourceAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_LinkedOnlyToSourcesTheMethodDisposes() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Producer : IDisposable
+        {
+            private readonly CancellationTokenSource _stopping = new();
+
+            public void Flush(Action<CancellationToken> flush)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                var cts = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+                flush(cts.Token);
+            }
+
+            public void Dispose()
+            {
+                var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                var cts = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+                try
+                {
+                    cts.Token.ThrowIfCancellationRequested();
+                }
+                finally
+                {
+                    timeout.Dispose();
+                    _stopping.Dispose();
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_LinkedToADisposedSourceAndToTheCallersToken() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        class C
+        {
+            void M(Action<CancellationToken> work, CancellationToken ct)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                var cts = {|GOV5001:CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, ct)|};
+                work(cts.Token);
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_PlainSourcesAndLinksToNone() => VerifyAsync("""
         using System.Threading;
 
