@@ -201,8 +201,11 @@ internal sealed class SourceMemberAnalysis
             // Released somewhere (or not reported as never released): each store that replaces a source the member
             // is sure to hold, without releasing it in the same method, leaks the one it held.
 
-            var alreadyHeld = ordered.Any(a => a.Place == TimerAssignmentPlace.Initializer
-                || (a.Place == TimerAssignmentPlace.Constructor && !a.StaticFromInstanceConstructor));
+            // The member holds a source that leaks when replaced from the start: an initializer or constructor stored a
+            // linked or timed one (a plain `new()` replaced once, by an initialization, leaks nothing).
+            var alreadyHeld = ordered.Any(a => a.Kind != SourceKind.Plain
+                    && (a.Place == TimerAssignmentPlace.Initializer || (a.Place == TimerAssignmentPlace.Constructor && !a.StaticFromInstanceConstructor)))
+                || memberUses.Any(u => u.Use == SourceReferenceUse.TimerStarted && u.Method.IsConstructorOf(member.IsStatic));
             foreach (var assignment in ordered)
             {
                 if (assignment.Place != TimerAssignmentPlace.Method && !assignment.StaticFromInstanceConstructor)

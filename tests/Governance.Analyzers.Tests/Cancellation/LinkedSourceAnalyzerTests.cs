@@ -795,6 +795,35 @@ public sealed class LinkedSourceAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_PlainInitializerReplacedByALinkedSourceOnce() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class Node : IDisposable
+        {
+            private readonly CancellationTokenSource _internal = new();
+            private CancellationTokenSource _cts = new();
+            private int _initialized;
+
+            public void Initialize(CancellationToken clusterStopping)
+            {
+                if (Interlocked.CompareExchange(ref _initialized, 1, 0) != 0)
+                {
+                    return;
+                }
+
+                _cts = CancellationTokenSource.CreateLinkedTokenSource(clusterStopping, _internal.Token);
+            }
+
+            public void Dispose()
+            {
+                _cts.Dispose();
+                _internal.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoReport_FieldLinkedOnlyToTheObjectsOwnTokens() => VerifyAsync("""
         using System;
         using System.Threading;

@@ -377,6 +377,8 @@ public sealed class TimerSourceAnalyzerTests
         {
             private CancellationTokenSource _idle = new CancellationTokenSource();
 
+            public Session(TimeSpan idleTimeout) => _idle.CancelAfter(idleTimeout);
+
             public void Touch(TimeSpan idleTimeout)
             {
                 _idle = {|GOV5002:new CancellationTokenSource()|};
