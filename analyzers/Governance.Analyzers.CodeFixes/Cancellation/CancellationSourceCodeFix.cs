@@ -128,13 +128,14 @@ public sealed class CancellationSourceCodeFix : CodeFixProvider
     }
 
     /// <summary>
-    /// A type that someone disposes: it implements <c>IDisposable</c> or <c>IAsyncDisposable</c> and has (or inherits a
-    /// virtual) disposal method to put the disposal in. A type that nobody disposes gets no new <c>Dispose</c> method:
-    /// nothing would call it.
+    /// A type that someone disposes: it implements <c>IDisposable</c> or <c>IAsyncDisposable</c>, or declares a
+    /// <c>Dispose</c> / <c>DisposeAsync</c> method, and has (or inherits a virtual) disposal method to put the disposal
+    /// in. A type that nobody disposes gets no new <c>Dispose</c> method: nothing would call it.
     /// </summary>
     private static bool CanDisposeWithOwner(ISymbol member)
         => member.ContainingType is { } type
-            && type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable || i is { Name: "IAsyncDisposable", ContainingNamespace.Name: "System" })
+            && (type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable || i is { Name: "IAsyncDisposable", ContainingNamespace.Name: "System" })
+                || type.GetMembers().Any(m => m is IMethodSymbol { Name: "Dispose" or "DisposeAsync", IsStatic: false, DeclaringSyntaxReferences.Length: > 0 }))
             && DisposalEditor.CanAddDisposal(type, member);
 
     /// <summary>The field or property the source created at <paramref name="node"/> is stored into, and the store.</summary>

@@ -230,14 +230,19 @@ internal sealed class SourceMemberAnalysis
 
     private string? NeverDisposedMessage(ISymbol member, SourceKind kind, List<SourceMemberAssignment> ordered, SourceMemberAssignment first)
     {
-        var stop = FindStopMethod()?.Name.Split('.').Last();
         if (kind == SourceKind.Linked)
         {
-            // Registrations on the object's own tokens die with the object.
-            return ordered.Where(a => a.Kind == SourceKind.Linked).All(a => a.OwnParents)
+            // Reported where the type has a disposal that forgets the link. Registrations on the object's own tokens
+            // die with the object; in a type with no disposal at all, the parent is as often the owner's own (an
+            // injected per-owner token) as a longer-lived one, and nothing shows which.
+            var dispose = FindStopMethod(disposalOnly: true);
+            return dispose is null && !_type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable || i.IsType(_symbols.AsyncDisposable))
+                || ordered.Where(a => a.Kind == SourceKind.Linked).All(a => a.OwnParents)
                 ? null
-                : SourceMessages.MemberNeverDisposed(member.Name, _type.Name, kind, first.Creation, stop);
+                : SourceMessages.MemberNeverDisposed(member.Name, _type.Name, kind, first.Creation, dispose?.Name.Split('.').Last() ?? "Dispose");
         }
+
+        var stop = FindStopMethod(disposalOnly: false)?.Name.Split('.').Last();
 
         // A timer fires once and then lets the source go: it matters where the type has an end (Dispose, Stop) that
         // the timer outlives, as for a one-shot timer (GOV2001).
@@ -250,19 +255,26 @@ internal sealed class SourceMemberAnalysis
     private static bool IsRelease(SourceReferenceUse use, SourceKind kind)
         => use == SourceReferenceUse.Disposed || (use == SourceReferenceUse.Cancelled && kind == SourceKind.Timer);
 
-    /// <summary>The type's own way to end: a <c>Dispose</c>, <c>DisposeAsync</c>, <c>Stop</c> or <c>StopAsync</c> method.</summary>
-    private IMethodSymbol? FindStopMethod()
+    /// <summary>The type's own way to end: a <c>Dispose</c> or <c>DisposeAsync</c> method, or also <c>Stop</c> or <c>StopAsync</c>.</summary>
+    private IMethodSymbol? FindStopMethod(bool disposalOnly)
     {
+        IMethodSymbol? stop = null;
         foreach (var member in _type.GetMembers())
         {
-            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation, IsStatic: false } method
-                && method.Name.Split('.').Last() is "Dispose" or "DisposeAsync" or "Stop" or "StopAsync")
+            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation, IsStatic: false } method)
             {
-                return method;
+                switch (method.Name.Split('.').Last())
+                {
+                    case "Dispose" or "DisposeAsync":
+                        return method;
+                    case "Stop" or "StopAsync" when !disposalOnly:
+                        stop ??= method;
+                        break;
+                }
             }
         }
 
-        return null;
+        return stop;
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ internal static class SourceMessages
 
     public static string MemberNeverDisposed(string member, string type, SourceKind kind, IOperation creation, string? stopMethod)
         => kind == SourceKind.Linked
-            ? $"Linked source '{member}' is never disposed in '{type}': {Registrations(creation)} after '{type}' is {(stopMethod is null ? "gone" : Ended(stopMethod))}"
+            ? $"Linked source '{member}' is never disposed in '{type}', not even by '{stopMethod}': {Registrations(creation)} after '{type}' is disposed"
             : $"CancellationTokenSource '{member}' has a timer and is never disposed or cancelled in '{type}', not even by '{stopMethod}': the timer keeps the source, and every callback registered on its token, alive after '{type}' is {Ended(stopMethod!)}";
 
     public static string Reassigned(string member, SourceKind kind)

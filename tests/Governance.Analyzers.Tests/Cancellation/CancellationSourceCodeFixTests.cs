@@ -346,22 +346,56 @@ public sealed class CancellationSourceCodeFixTests
     [Fact]
     public Task Fix_NotOfferedForATypeNobodyDisposes()
     {
-        // Adding IDisposable and a Dispose method would add a method nothing calls.
+        // The type can be stopped but nobody disposes it: adding IDisposable and a Dispose method would add a method
+        // nothing calls.
         const string source = """
+            using System;
             using System.Threading;
 
-            sealed class RequestScope
+            sealed class Poller
             {
-                private readonly CancellationTokenSource _aborted;
+                private readonly CancellationTokenSource _deadline = {|GOV5002:new CancellationTokenSource(TimeSpan.FromMinutes(5))|};
 
-                public RequestScope(CancellationToken requestAborted)
-                    => _aborted = {|GOV5001:CancellationTokenSource.CreateLinkedTokenSource(requestAborted)|};
+                public CancellationToken Deadline => _deadline.Token;
 
-                public CancellationToken Token => _aborted.Token;
+                public void Stop() { }
             }
             """;
         return VerifyAsync(source, source);
     }
+
+    [Fact]
+    public Task Fix_AppendedToADisposeMethodOfATypeWithoutTheInterface() => VerifyAsync("""
+        using System.Threading;
+
+        sealed class Lease
+        {
+            private readonly CancellationTokenSource _renewal;
+
+            public Lease(CancellationToken stopping) => _renewal = {|GOV5001:CancellationTokenSource.CreateLinkedTokenSource(stopping)|};
+
+            public CancellationToken Renewal => _renewal.Token;
+
+            public void Dispose() => _renewal.Cancel();
+        }
+        """, """
+        using System.Threading;
+
+        sealed class Lease
+        {
+            private readonly CancellationTokenSource _renewal;
+
+            public Lease(CancellationToken stopping) => _renewal = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+
+            public CancellationToken Renewal => _renewal.Token;
+
+            public void Dispose()
+            {
+                _renewal.Cancel();
+                _renewal?.Dispose();
+            }
+        }
+        """);
 
     [Fact]
     public Task Fix_ReassignmentAfterCancelDisposesThePreviousSource() => VerifyAsync("""

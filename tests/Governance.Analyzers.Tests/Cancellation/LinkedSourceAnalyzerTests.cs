@@ -637,17 +637,60 @@ public sealed class LinkedSourceAnalyzerTests
         """);
 
     [Fact]
-    public Task Reports_FieldInTypeWithoutDisposal() => VerifyAsync("""
+    public Task NoReport_FieldNeverDisposedInATypeWithNoDisposal() => VerifyAsync("""
         using System.Threading;
+        using System.Threading.Tasks;
 
+        // Nothing shows whether the parent outlives the owner (an injected per-owner token) or not.
         sealed class RequestScope
         {
             private readonly CancellationTokenSource _aborted;
 
             public RequestScope(CancellationToken requestAborted)
-                => _aborted = {|GOV5001:CancellationTokenSource.CreateLinkedTokenSource(requestAborted)|};
+                => _aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
 
             public CancellationToken Token => _aborted.Token;
+        }
+
+        sealed class LeaseManager
+        {
+            private readonly CancellationTokenSource _shutDown;
+
+            public LeaseManager(CancellationToken errors) => _shutDown = CancellationTokenSource.CreateLinkedTokenSource(errors);
+
+            public Task StopAsync()
+            {
+                _shutDown.Cancel();
+                return Task.CompletedTask;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_FieldForgottenByADisposeAsyncOrAnInheritedDispose() => VerifyAsync("""
+        using System;
+        using System.IO;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class Channel : IAsyncDisposable
+        {
+            private readonly CancellationTokenSource _reads;
+
+            public Channel(CancellationToken connectionClosed) => _reads = {|GOV5001:CancellationTokenSource.CreateLinkedTokenSource(connectionClosed)|};
+
+            public CancellationToken Token => _reads.Token;
+
+            public ValueTask DisposeAsync() => default;
+        }
+
+        sealed class Reader : StringReader
+        {
+            private readonly CancellationTokenSource _reads;
+
+            public Reader(CancellationToken connectionClosed) : base("") => _reads = {|GOV5001:CancellationTokenSource.CreateLinkedTokenSource(connectionClosed)|};
+
+            public CancellationToken Token => _reads.Token;
         }
         """);
 
