@@ -58,7 +58,7 @@ public sealed class CancellationSourceAnalyzer : DiagnosticAnalyzer
                     var rules = ReportedRules.For(operationContext.Options, operation.Syntax.SyntaxTree, operationContext.ContainingSymbol, testProject);
                     if (rules.Any && walked.TryClaim(operation) is { } block)
                     {
-                        AnalyzeLocals(block, symbols, rules, operationContext.ReportDiagnostic);
+                        AnalyzeLocals(block, symbols, rules, ReportedRules.IsEntryPoint(operationContext.ContainingSymbol), operationContext.ReportDiagnostic);
                     }
                 },
                 OperationKind.Invocation,
@@ -79,7 +79,7 @@ public sealed class CancellationSourceAnalyzer : DiagnosticAnalyzer
         return Diagnostic.Create(descriptor, creation.Syntax.GetLocation(), properties, message);
     }
 
-    private static void AnalyzeLocals(IOperation block, CancellationSymbols symbols, ReportedRules rules, Action<Diagnostic> report)
+    private static void AnalyzeLocals(IOperation block, CancellationSymbols symbols, ReportedRules rules, bool entryPoint, Action<Diagnostic> report)
     {
         Dictionary<ILocalSymbol, LocalSource>? sources = null;
         foreach (var operation in block.DescendantsAndSelf())
@@ -119,6 +119,13 @@ public sealed class CancellationSourceAnalyzer : DiagnosticAnalyzer
         {
             var source = pair.Value;
             if (source.IsUsing || source.First is not { } first)
+            {
+                continue;
+            }
+
+            // `Main` and top-level statements run once per process: a source made there cannot pile up (a lambda
+            // written there, such as a minimal-API handler, runs once per call and is judged as usual).
+            if (entryPoint && !(first.GetEnclosingFunction() is IAnonymousFunctionOperation or ILocalFunctionOperation))
             {
                 continue;
             }

@@ -34,6 +34,10 @@ internal readonly struct ReportedRules
         return new ReportedRules(governance.LinkedSourceInTestProjects, governance.TimerSourceInTestProjects);
     }
 
+    /// <summary><c>Main</c> or top-level statements: their own code runs once per process (their lambdas need not).</summary>
+    public static bool IsEntryPoint(ISymbol? symbol)
+        => symbol is IMethodSymbol { IsStatic: true, Name: "Main" or "<Main>$", MethodKind: MethodKind.Ordinary };
+
     public bool Reports(SourceKind kind)
         => kind switch
         {

@@ -282,6 +282,49 @@ public sealed class TimerSourceAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_InMainWhichRunsOncePerProcess() => VerifyAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        static class Program
+        {
+            static async Task Main()
+            {
+                var startup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await Task.Delay(10, startup.Token);
+                var linked = CancellationTokenSource.CreateLinkedTokenSource(startup.Token, CancellationToken.None);
+                await Task.Delay(10, linked.Token);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_InTopLevelStatementsButInTheirLambdas()
+    {
+        var test = new AnalyzerTest<CancellationSourceAnalyzer>
+        {
+            TestCode = """
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                var startup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await Task.Delay(10, startup.Token);
+
+                Func<Task> handler = async () =>
+                {
+                    var perCall = {|GOV5002:new CancellationTokenSource(TimeSpan.FromSeconds(3))|};
+                    await Task.Delay(10, perCall.Token);
+                };
+                await handler();
+                """,
+        };
+        test.TestState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
+        return test.RunAsync();
+    }
+
+    [Fact]
     public Task Reports_InTestProjectWhenConfigured()
     {
         var test = new AnalyzerTest<CancellationSourceAnalyzer>
