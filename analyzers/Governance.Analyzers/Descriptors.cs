@@ -101,6 +101,21 @@ internal static class Descriptors
         title: "HTTP call with no time bound",
         messageFormat: "HttpClient '{0}' never times out ({1}), and its '{2}' call at {3} passes no CancellationToken: a server that never answers holds the call, and everything awaiting it, forever",
         description: "An HttpClient whose Timeout is infinite bounds a request only by the token it is given. A send with no token, or with CancellationToken.None, waits for a hung server forever, and so does everything awaiting it. Set a finite Timeout, or pass every send a token that fires.");
+    public static readonly DiagnosticDescriptor LinkedSourceNeverDisposed = Create(
+        DiagnosticIds.LinkedSourceNeverDisposed,
+        DiagnosticCategories.Cancellation,
+        DiagnosticSeverity.Warning,
+        title: "Linked CancellationTokenSource is never disposed",
+        messageFormat: "{0}",
+        description: "CreateLinkedTokenSource registers a callback on every parent token, and only Dispose removes it (Cancel does not). A linked source that is never disposed stays registered, with everything registered on its own token, until the parent is cancelled: on an application-lifetime parent, one more registration per call.");
+
+    public static readonly DiagnosticDescriptor TimerSourceNeverDisposed = Create(
+        DiagnosticIds.TimerSourceNeverDisposed,
+        DiagnosticCategories.Cancellation,
+        DiagnosticSeverity.Warning,
+        title: "CancellationTokenSource with a timer is never disposed",
+        messageFormat: "{0}",
+        description: "A CancellationTokenSource created with a delay, or given one by CancelAfter, holds a timer that roots the source, and every callback registered on its token, until it fires. Dispose (or cancel) it when the operation it bounds is over.");
 
     private static DiagnosticDescriptor Create(string id, string category, DiagnosticSeverity severity, string title, string messageFormat, string description)
         => new(id, title, messageFormat, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");

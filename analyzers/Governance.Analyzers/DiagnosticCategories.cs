@@ -7,4 +7,5 @@ internal static class DiagnosticCategories
     public const string Timers = "Governance.Timers";
     public const string Channels = "Governance.Channels";
     public const string Http = "Governance.Http";
+    public const string Cancellation = "Governance.Cancellation";
 }

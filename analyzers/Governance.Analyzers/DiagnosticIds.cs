@@ -14,4 +14,6 @@ public static class DiagnosticIds
     public const string ChannelNeverCompleted = "GOV3003";
     public const string HttpClientPerOperation = "GOV4001";
     public const string HttpCallWithoutTimeout = "GOV4002";
+    public const string LinkedSourceNeverDisposed = "GOV5001";
+    public const string TimerSourceNeverDisposed = "GOV5002";
 }

@@ -22,6 +22,8 @@ internal readonly struct GovernanceOptions
     public const string LoopsInTestProjectsKey = "governance.GOV1003.include_test_projects";
     public const string PollingInTestProjectsKey = "governance.GOV1004.include_test_projects";
     public const string HttpClientInTestCodeKey = "governance.GOV4001.include_test_projects";
+    public const string LinkedSourceInTestProjectsKey = "governance.GOV5001.include_test_projects";
+    public const string TimerSourceInTestProjectsKey = "governance.GOV5002.include_test_projects";
     public const int DefaultMaxConstantIterations = 16;
 
     private static readonly char[] s_listSeparators = { ',', ';' };
@@ -63,15 +65,17 @@ internal readonly struct GovernanceOptions
     /// <summary>Whether GOV4001 also reports in test projects and test code (default false: a test's client never meets production load).</summary>
     public bool HttpClientInTestCode => Flag(HttpClientInTestCodeKey);
 
+    /// <summary>Whether GOV5001 also reports in test and benchmark projects (default false: their parent tokens live as long as one test).</summary>
+    public bool LinkedSourceInTestProjects => Flag(LinkedSourceInTestProjectsKey);
+
+    /// <summary>Whether GOV5002 also reports in test and benchmark projects (default false: a test's timeout timer lives as long as the test).</summary>
+    public bool TimerSourceInTestProjects => Flag(TimerSourceInTestProjectsKey);
+
     /// <summary>
     /// When true, a limiter acquired as the first step inside the spawned delegate does not make a spawn bounded:
     /// the tasks are still all created at once and park on the limiter.
     /// </summary>
-    public bool RequireLimitBeforeSpawn
-        => _options is not null
-            && _options.TryGetValue(RequireLimitBeforeSpawnKey, out var text)
-            && bool.TryParse(text.Trim(), out var value)
-            && value;
+    public bool RequireLimitBeforeSpawn => Flag(RequireLimitBeforeSpawnKey);
 
     /// <summary>The fully qualified metadata names of user-defined limiter types.</summary>
     public ImmutableArray<string> LimiterTypeNames
