@@ -136,7 +136,7 @@ public sealed class CancellationSourceCodeFix : CodeFixProvider
         => member.ContainingType is { } type
             && (type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_IDisposable || i is { Name: "IAsyncDisposable", ContainingNamespace.Name: "System" })
                 || type.GetMembers().Any(m => m is IMethodSymbol { Name: "Dispose" or "DisposeAsync", IsStatic: false, DeclaringSyntaxReferences.Length: > 0 }))
-            && DisposalEditor.CanAddDisposal(type, member);
+            && DisposalEditor.CanAppendDisposal(type, member);
 
     /// <summary>The field or property the source created at <paramref name="node"/> is stored into, and the store.</summary>
     private static (ISymbol Target, IOperation? Assignment)? FindMember(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)

@@ -28,6 +28,19 @@ internal static class DisposalEditor
             : Task.FromResult(false);
 
     /// <summary>
+    /// Whether the type already has a disposal that <see cref="AddDisposalAsync"/> can put the member's disposal in,
+    /// without adding <c>IDisposable</c>: its own <c>Dispose</c>/<c>DisposeAsync</c>, or a base class's virtual
+    /// <c>Dispose</c> to override.
+    /// </summary>
+    public static bool CanAppendDisposal(INamedTypeSymbol type, ISymbol member)
+        => !member.IsStatic
+            && type.TypeKind is TypeKind.Class or TypeKind.Struct
+            && !type.IsStatic
+            && GetDeclaration(member) is { } declaration
+            && (FindDisposalMethod(type) is not null
+                || (!declaration.OpenBraceToken.IsMissing && !declaration.OpenBraceToken.IsKind(SyntaxKind.None) && FindOverridableBaseDispose(type) is not null));
+
+    /// <summary>
     /// Whether a new instance member declared in <paramref name="declaration"/> could be disposed, by a disposal that
     /// somebody calls: the type's own <c>Dispose</c>/<c>DisposeAsync</c> (appended to), a base class's virtual
     /// <c>Dispose</c> (overridden: whoever disposes the base disposes it), or a new <c>IDisposable</c> implementation
