@@ -74,7 +74,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(1, await Cli.Run("scan", Cli.Sample("LeakyOrders"), "--output", output));
 
         var lines = await File.ReadAllLinesAsync(output);
-        Assert.Equal(9, lines.Length);
+        Assert.Equal(13, lines.Length);
         Assert.All(lines, line => Assert.Matches(@"^[^ :]+\.cs:[0-9]+:[0-9]+: (error|warning|info) GOV[0-9]{4}: \S", line));
         Assert.Contains(lines, l => l.StartsWith(Cli.SamplePath("LeakyOrders", "OrderFulfilment.cs") + ":", StringComparison.Ordinal) && l.Contains(": warning GOV1001: Task.Run", StringComparison.Ordinal));
     }
@@ -86,7 +86,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.False(console.Profile.Out.IsTerminal);
         Assert.Equal(1, await GovernanceApp.RunAsync(["scan", Cli.Sample("LeakyOrders")], console));
         var lines = console.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal(9, lines.Length);
+        Assert.Equal(13, lines.Length);
         Assert.All(lines, line => Assert.Matches(@"^[^ :]+\.cs:[0-9]+:[0-9]+: (error|warning|info) GOV[0-9]{4}: ", line));
     }
 

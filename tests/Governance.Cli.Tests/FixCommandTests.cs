@@ -6,11 +6,15 @@ public sealed class FixCommandTests : IDisposable
     private const string Timers = """
         namespace App;
 
-        public sealed class Refresher
+        public sealed class Refresher : IDisposable
         {
             private Timer? _refresh;
 
             public void Start() => _refresh = new Timer(_ => { }, null, 0, 1000);
+
+            public void Dispose()
+            {
+            }
         }
         """;
 
@@ -55,9 +59,12 @@ public sealed class FixCommandTests : IDisposable
         Assert.StartsWith("namespace App;", batch, StringComparison.Ordinal);
 
         var reservations = await File.ReadAllTextAsync(Path.Combine(app, "Reservations.cs"));
-        Assert.Equal(2, reservations.Split("Parallel.ForEachAsync").Length - 1);
+        // The default GOV1002 fix keeps Task.WhenAll (every item runs, every failure is reported) behind a gate.
+        Assert.Equal(2, reservations.Split("new SemaphoreSlim(").Length - 1);
+        Assert.Equal(2, reservations.Split("Task.WhenAll(").Length - 1);
         Assert.StartsWith("namespace App;", reservations, StringComparison.Ordinal); // no using added, no blank line
-        Assert.Contains("public sealed class Refresher : IDisposable", await File.ReadAllTextAsync(Path.Combine(app, "Refresher.cs")), StringComparison.Ordinal);
+        // The type is disposed by its owner: the fix disposes the timer there (it adds no Dispose that nobody would call).
+        Assert.Contains("_refresh?.Dispose();", await File.ReadAllTextAsync(Path.Combine(app, "Refresher.cs")), StringComparison.Ordinal);
 
         var remaining = await Cli.Ids(_temp, app);
         Assert.DoesNotContain("GOV1002", remaining);
@@ -92,7 +99,7 @@ public sealed class FixCommandTests : IDisposable
         Assert.Equal(FanOuts, await File.ReadAllTextAsync(Path.Combine(app, "Reservations.cs")));
 
         Assert.Equal(0, await Cli.Run("fix", app, "--force"));
-        Assert.Contains("IDisposable", await File.ReadAllTextAsync(Path.Combine(app, "Refresher.cs")), StringComparison.Ordinal);
+        Assert.Contains("_refresh?.Dispose();", await File.ReadAllTextAsync(Path.Combine(app, "Refresher.cs")), StringComparison.Ordinal);
     }
 
     [Fact]
