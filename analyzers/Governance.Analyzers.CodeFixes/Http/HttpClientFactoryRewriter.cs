@@ -99,7 +99,7 @@ internal static class HttpClientFactoryRewriter
         return new FactoryRegistration(null, declaration, null, registered);
     }
 
-    public static async Task<Document> RewriteAsync(Document document, SyntaxNode root, SemanticModel model, HttpClientFixPlan plan, FactoryRegistration registration, CancellationToken cancellationToken)
+    public static async Task<Document> RewriteAsync(Document document, SyntaxNode root, HttpClientFixPlan plan, FactoryRegistration registration, CancellationToken cancellationToken)
     {
         var newLine = root.GetElasticNewLine();
         string receiver;
@@ -149,7 +149,7 @@ internal static class HttpClientFactoryRewriter
                     .WithLeadingTrivia(indentation)
                     .WithTrailingTrivia(newLine))
                 .ToList();
-            var replaced = statement.ReplaceNode(statement.DescendantNodes().OfType<BaseObjectCreationExpressionSyntax>().First(n => n.IsEquivalentTo(creation)), createClient);
+            var replaced = statement.ReplaceNode(creation, createClient);
             tracked = tracked.ReplaceNode(statement, new SyntaxNode[] { replaced }.Concat(settings));
         }
         else

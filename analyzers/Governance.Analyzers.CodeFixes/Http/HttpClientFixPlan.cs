@@ -38,7 +38,6 @@ internal sealed class HttpClientFixPlan
         TypeDeclarationSyntax declaration,
         INamedTypeSymbol type,
         ITypeSymbol clientType,
-        ISymbol member,
         bool inStaticCode)
     {
         Creation = creation;
@@ -51,7 +50,6 @@ internal sealed class HttpClientFixPlan
         Declaration = declaration;
         Type = type;
         ClientType = clientType;
-        Member = member;
         InStaticCode = inStaticCode;
     }
 
@@ -81,9 +79,6 @@ internal sealed class HttpClientFixPlan
     public INamedTypeSymbol Type { get; }
 
     public ITypeSymbol ClientType { get; }
-
-    /// <summary>The member whose code creates the client (lambdas and local functions walked out of).</summary>
-    public ISymbol Member { get; }
 
     /// <summary>The creation runs in static code (a static member, or a static lambda or local function): no instance field is reachable.</summary>
     public bool InStaticCode { get; }
@@ -174,7 +169,7 @@ internal sealed class HttpClientFixPlan
             }
         }
 
-        return new HttpClientFixPlan(creation, shape, statement, localSymbol, references, disposals, onlySendsAndReads, declaration, type, clientType, member, inStaticCode);
+        return new HttpClientFixPlan(creation, shape, statement, localSymbol, references, disposals, onlySendsAndReads, declaration, type, clientType, inStaticCode);
     }
 
     // `new HttpClient().GetAsync(...)`, `(new HttpClient()).GetFromJsonAsync<T>(...)`

@@ -89,7 +89,7 @@ public sealed class HttpClientPerOperationCodeFix : CodeFixProvider
             return solution;
         }
 
-        var document = await HttpClientFactoryRewriter.RewriteAsync(context.Document, context.Root, context.Model, plan, registration, cancellationToken).ConfigureAwait(false);
+        var document = await HttpClientFactoryRewriter.RewriteAsync(context.Document, context.Root, plan, registration, cancellationToken).ConfigureAwait(false);
         return document.Project.Solution;
     }
 

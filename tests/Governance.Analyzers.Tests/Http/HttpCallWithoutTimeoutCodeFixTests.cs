@@ -137,4 +137,42 @@ public sealed class HttpCallWithoutTimeoutCodeFixTests
             public Task<byte[]> GetAsync(string url) => _client.GetByteArrayAsync(url);
         }
         """);
+
+    // Most projects get System and System.Net.Http from the SDK's global usings: the fix adds no using and no blank line.
+    [Fact]
+    public Task Fix_WithImplicitUsings_AddsNoUsing()
+    {
+        const string globalUsings = """
+            global using global::System;
+            global using global::System.Net.Http;
+            global using global::System.Threading;
+            global using global::System.Threading.Tasks;
+
+            """;
+        var test = new CodeFixTest<HttpCallWithoutTimeoutAnalyzer, HttpCallWithoutTimeoutCodeFix>();
+        test.TestState.Sources.Add(("/0/Test0.cs", """
+            namespace Feeds;
+
+            class Feed
+            {
+                private readonly HttpClient _client = new() { [|Timeout = Timeout.InfiniteTimeSpan|] };
+
+                public Task<string> ReadAsync(string url) => _client.GetStringAsync(url);
+            }
+            """));
+        test.TestState.Sources.Add(("/0/obj/GlobalUsings.g.cs", globalUsings));
+        test.FixedState.Sources.Add(("/0/Test0.cs", """
+            namespace Feeds;
+
+            class Feed
+            {
+                private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(100); // HttpClient's default: choose the longest a request may take
+                private readonly HttpClient _client = new() { Timeout = RequestTimeout };
+
+                public Task<string> ReadAsync(string url) => _client.GetStringAsync(url);
+            }
+            """));
+        test.FixedState.Sources.Add(("/0/obj/GlobalUsings.g.cs", globalUsings));
+        return test.RunAsync();
+    }
 }

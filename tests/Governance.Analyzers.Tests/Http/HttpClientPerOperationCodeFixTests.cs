@@ -683,4 +683,48 @@ public sealed class HttpClientPerOperationCodeFixTests
             }
         }
         """);
+
+    // Most projects get System and System.Net.Http from the SDK's global usings: the fix adds no using and no blank line.
+    [Fact]
+    public Task Static_WithImplicitUsings_AddsNoUsing()
+    {
+        const string globalUsings = """
+            global using global::System;
+            global using global::System.Net.Http;
+            global using global::System.Threading.Tasks;
+
+            """;
+        var test = new CodeFixTest<HttpClientPerOperationAnalyzer, HttpClientPerOperationCodeFix> { CodeActionEquivalenceKey = HttpClientPerOperationCodeFix.StaticFieldKey };
+        test.TestState.Sources.Add(("/0/Test0.cs", """
+            namespace Shop;
+
+            class Prices
+            {
+                public async Task<string> GetAsync(string sku)
+                {
+                    using var client = [|new HttpClient()|];
+                    return await client.GetStringAsync("https://prices.invalid/" + sku);
+                }
+            }
+            """));
+        test.TestState.Sources.Add(("/0/obj/GlobalUsings.g.cs", globalUsings));
+        test.FixedState.Sources.Add(("/0/Test0.cs", """
+            namespace Shop;
+
+            class Prices
+            {
+                private static readonly HttpClient s_httpClient = new HttpClient(new SocketsHttpHandler
+                {
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                });
+
+                public async Task<string> GetAsync(string sku)
+                {
+                    return await s_httpClient.GetStringAsync("https://prices.invalid/" + sku);
+                }
+            }
+            """));
+        test.FixedState.Sources.Add(("/0/obj/GlobalUsings.g.cs", globalUsings));
+        return test.RunAsync();
+    }
 }
