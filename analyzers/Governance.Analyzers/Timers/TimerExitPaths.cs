@@ -82,7 +82,7 @@ internal static class TimerExitPaths
             {
                 // `try { ... return; } finally { timer.Dispose(); }`, `using (timer) { ... return; }`; a return after
                 // the statement is judged by the walk on up, as for any other statement.
-                case ITryOperation tryOperation when tryOperation.Finally == current && !conditional && exit.IsWithin(tryOperation.Body):
+                case ITryOperation tryOperation when tryOperation.Finally == current && !conditional && (exit.IsWithin(tryOperation.Body) || IsWithinCatch(exit, tryOperation)):
                 case IUsingOperation usingOperation when current == usingOperation.Resources && !conditional && exit.IsWithin(usingOperation.Body):
                     return true;
                 case IBlockOperation block when !conditional:
@@ -104,6 +104,20 @@ internal static class TimerExitPaths
                 case IAnonymousFunctionOperation:
                 case ILocalFunctionOperation:
                     return false;
+            }
+        }
+
+        return false;
+    }
+
+    // A return from a catch clause leaves through the finally as well.
+    private static bool IsWithinCatch(IOperation exit, ITryOperation tryOperation)
+    {
+        foreach (var clause in tryOperation.Catches)
+        {
+            if (exit.IsWithin(clause))
+            {
+                return true;
             }
         }
 

@@ -891,4 +891,31 @@ public sealed class TimerNeverDisposedAnalyzerTests
             }
         }
         """);
+
+    [Fact]
+    public Task NoReport_ReturnFromCatchLeavesThroughTheFinallyThatDisposes() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        class C
+        {
+            bool M(Action work)
+            {
+                var timer = new Timer(_ => { }, null, 0, 1000);
+                try
+                {
+                    work();
+                    return true;
+                }
+                catch (InvalidOperationException)
+                {
+                    return false;
+                }
+                finally
+                {
+                    timer.Dispose();
+                }
+            }
+        }
+        """);
 }
