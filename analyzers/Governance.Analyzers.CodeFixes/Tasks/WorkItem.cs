@@ -31,9 +31,10 @@ internal enum WorkForm
 }
 
 /// <summary>
-/// The work done for one item of a fan-out (a <c>Select</c> lambda, a spawn in a loop), and how to write it as the
-/// delegate of <c>Parallel.ForEachAsync</c> (returning <c>ValueTask</c>) or <c>TaskGroup.GoAsync</c> (returning
-/// <c>Task</c>) without needless async lambdas: <c>(x, _) =&gt; SendAsync(x, token)</c> for a <c>ValueTask</c>,
+/// The work done for one item of a fan-out (a <c>Select</c> lambda, a spawn in a loop), and how to write it: as
+/// statements that await it (<see cref="RenderAwaited"/>, for the SemaphoreSlim fixes), or as the delegate of
+/// <c>Parallel.ForEachAsync</c> (returning <c>ValueTask</c>) or <c>TaskGroup.GoAsync</c> (returning <c>Task</c>) without
+/// needless async lambdas: <c>(x, _) =&gt; SendAsync(x, token)</c> for a <c>ValueTask</c>,
 /// <c>(x, _) =&gt; new ValueTask(SendAsync(x, token))</c> for a <c>Task</c>. The work keeps the token it was given: the
 /// loop's own token, which the loop cancels at the first failure, is not handed to it, so cancellation acts on each
 /// item as before and the loop never throws <c>OperationCanceledException</c> for a token the work ignored.
@@ -60,7 +61,7 @@ internal sealed class WorkItem
     /// <summary>For <see cref="WorkForm.TaskExpression"/>, what the expression returns.</summary>
     public TaskShape Shape { get; }
 
-    /// <summary>The original code the work replaces, where the tokens it uses are looked for.</summary>
+    /// <summary>The original code the work replaces: the names it uses (which new names must avoid) and the awaits it holds (which do not count for the method's convention).</summary>
     public SyntaxNode Region { get; }
 
     /// <summary>A <c>Select</c> selector or Task.Run lambda: <c>x =&gt; SendAsync(x)</c>, <c>async x =&gt; { ... }</c>.</summary>
