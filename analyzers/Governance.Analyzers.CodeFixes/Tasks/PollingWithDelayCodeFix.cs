@@ -254,11 +254,11 @@ public sealed class PollingWithDelayCodeFix : CodeFixProvider
                 return null;
             }
 
-            // The interval is read once, before the loop: it must be the same every turn, and valid for a timer.
+            // The interval is read once, before the loop: it must be the same every turn, and valid for a timer, which
+            // (unlike Task.Delay) rejects zero.
             if (delayOperation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is not { Syntax: ArgumentSyntax intervalArgument } interval
                 || !IsLoopInvariant(interval.Value, model.AnalyzeDataFlow(loop), 0)
-                || interval.Value.ConstantValue is { HasValue: true, Value: int milliseconds } && milliseconds <= 0
-                || interval.Value is IPropertyReferenceOperation { Property.Name: "Zero" })
+                || !PositiveInterval.IsKnown(interval.Value, loopOperation, cancellationToken))
             {
                 return null;
             }
