@@ -398,6 +398,37 @@ public sealed class PollingWithDelayCodeFixTests
         """, Info(0), Info(1));
 
     [Fact]
+    public Task NoFix_LoopInTryThatCatchesTaskCanceled() => VerifyNoFixAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Poller
+        {
+            public async Task CollectAsync(CancellationToken token)
+            {
+                try
+                {
+                    while (!token.IsCancellationRequested)
+                    {
+                        Poll();
+                        await {|#0:Task.Delay|}(TimeSpan.FromSeconds(10), token);
+                    }
+                }
+                catch (TaskCanceledException) when (token.IsCancellationRequested)
+                {
+                }
+                catch (Exception)
+                {
+                    Console.Error.WriteLine("collection stopped");
+                }
+            }
+
+            private static void Poll() { }
+        }
+        """, Info(0));
+
+    [Fact]
     public Task NoFix_NoTokenAnywhere() => VerifyNoFixAsync("""
         using System.Threading.Tasks;
 
