@@ -29,7 +29,10 @@ namespace Governance.Analyzers.Tasks;
 /// must be the same every turn (it is read once, before the loop); the delay must be a statement of the loop's own
 /// body, first or last. A delay with no token takes the token the loop's condition reads, or the one in scope: the
 /// wait then ends on cancellation with <c>OperationCanceledException</c> where the old one ran to its end, and the
-/// title says that too. With no token to give it, no fix: a timer nothing can stop would only hide the warning.
+/// title says that too. With no token to give it, no fix: a timer nothing can stop would only hide the warning. A
+/// cancelled timer wait throws <c>OperationCanceledException</c>, not the <c>TaskCanceledException</c> of a cancelled
+/// delay: the title says so, and a loop inside a <c>try</c> that catches <c>TaskCanceledException</c> gets no fix. The
+/// interval must be known to be positive: <c>PeriodicTimer</c> rejects the zero that <c>Task.Delay</c> accepts.
 /// </remarks>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PollingWithDelayCodeFix)), Shared]
 public sealed class PollingWithDelayCodeFix : CodeFixProvider
@@ -62,8 +65,8 @@ public sealed class PollingWithDelayCodeFix : CodeFixProvider
             }
 
             var title = plan.TokenAdded
-                ? $"Wait with a PeriodicTimer stopped by '{plan.TokenName}' (ticks at a fixed rate; cancellation now ends the wait with OperationCanceledException)"
-                : "Wait with a PeriodicTimer (ticks at a fixed rate: the time the work takes no longer adds to the interval)";
+                ? $"Wait with a PeriodicTimer stopped by '{plan.TokenName}' (fixed-rate ticks; cancellation now ends the wait with OperationCanceledException)"
+                : "Wait with a PeriodicTimer (fixed-rate ticks; a cancelled wait throws OperationCanceledException, not TaskCanceledException)";
             context.RegisterCodeFix(CodeAction.Create(title, ct => s_fixAll.FixOneAsync(context.Document, diagnostic, ct), EquivalenceKey), diagnostic);
         }
     }
@@ -247,6 +250,13 @@ public sealed class PollingWithDelayCodeFix : CodeFixProvider
                 return null;
             }
 
+            // A cancelled timer wait throws OperationCanceledException where Task.Delay threw TaskCanceledException: a
+            // handler for the latter around the loop would no longer run.
+            if (CatchesTaskCanceled(model, loop, cancellationToken))
+            {
+                return null;
+            }
+
             var first = body.Statements[0] == statement;
             var last = body.Statements[body.Statements.Count - 1] == statement;
             if (!first && !last)
@@ -254,11 +264,11 @@ public sealed class PollingWithDelayCodeFix : CodeFixProvider
                 return null;
             }
 
-            // The interval is read once, before the loop: it must be the same every turn, and valid for a timer.
+            // The interval is read once, before the loop: it must be the same every turn, and valid for a timer, which
+            // (unlike Task.Delay) rejects zero.
             if (delayOperation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is not { Syntax: ArgumentSyntax intervalArgument } interval
                 || !IsLoopInvariant(interval.Value, model.AnalyzeDataFlow(loop), 0)
-                || interval.Value.ConstantValue is { HasValue: true, Value: int milliseconds } && milliseconds <= 0
-                || interval.Value is IPropertyReferenceOperation { Property.Name: "Zero" })
+                || !PositiveInterval.IsKnown(interval.Value, loopOperation, cancellationToken))
             {
                 return null;
             }
@@ -313,6 +323,26 @@ public sealed class PollingWithDelayCodeFix : CodeFixProvider
                 tokenName,
                 configureAwait,
                 timerName);
+        }
+
+        private static bool CatchesTaskCanceled(SemanticModel model, SyntaxNode loop, CancellationToken cancellationToken)
+        {
+            foreach (var ancestor in loop.Ancestors())
+            {
+                if (ancestor is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax)
+                {
+                    return false;
+                }
+
+                if (ancestor is TryStatementSyntax @try && @try.Block.Span.Contains(loop.Span)
+                    && @try.Catches.Any(c => c.Declaration is { Type: var type }
+                        && model.GetTypeInfo(type, cancellationToken).Type?.ToDisplayString() == "System.Threading.Tasks.TaskCanceledException"))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static bool HasComments(SyntaxNode node)

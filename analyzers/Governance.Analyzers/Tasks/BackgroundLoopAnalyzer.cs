@@ -67,7 +67,7 @@ public sealed class BackgroundLoopAnalyzer : DiagnosticAnalyzer
         // function around them is classified.
         var loop = (ILoopOperation)context.Operation;
         var endless = LoopFacts.IsEndless(loop);
-        var delays = endless || loop is IWhileLoopOperation ? PollingLoops.FindDelays(loop, symbols).ToList() : null;
+        var delays = endless || loop is IWhileLoopOperation ? PollingLoops.FindDelays(loop, symbols).OrderBy(d => d.Syntax.SpanStart).ToList() : null;
         if (!endless && (delays is null || delays.Count == 0))
         {
             return;
@@ -124,7 +124,7 @@ public sealed class BackgroundLoopAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        // One diagnostic per loop, at the delay that matters most: one that no token can end.
+        // One diagnostic per loop, at the delay that matters most: the first that no token can end, else the first.
         IInvocationOperation? reported = null;
         foreach (var delay in delays)
         {

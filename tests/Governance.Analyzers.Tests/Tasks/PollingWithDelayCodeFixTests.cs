@@ -299,6 +299,136 @@ public sealed class PollingWithDelayCodeFixTests
         """, Info(0), Info(1), Info(2));
 
     [Fact]
+    public Task Fix_IntervalTheMethodChecksOrALocalDeclaredPositive() => VerifyAsync("""
+        using System;
+        using System.Diagnostics;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Poller
+        {
+            public async Task CompactAsync(int frequencySecs, CancellationToken token)
+            {
+                Debug.Assert(frequencySecs > 0);
+                while (!token.IsCancellationRequested)
+                {
+                    Poll();
+                    await {|#0:Task.Delay|}(frequencySecs * 1000, token).ConfigureAwait(false);
+                }
+            }
+
+            public async Task ScanAsync(CancellationToken token)
+            {
+                var interval = TimeSpan.FromSeconds(30);
+                while (!token.IsCancellationRequested)
+                {
+                    Poll();
+                    await {|#1:Task.Delay|}(interval, token).ConfigureAwait(false);
+                }
+            }
+
+            private static void Poll() { }
+        }
+        """, """
+        using System;
+        using System.Diagnostics;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Poller
+        {
+            public async Task CompactAsync(int frequencySecs, CancellationToken token)
+            {
+                Debug.Assert(frequencySecs > 0);
+                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(frequencySecs * 1000));
+                while (!token.IsCancellationRequested)
+                {
+                    Poll();
+                    await timer.WaitForNextTickAsync(token).ConfigureAwait(false);
+                }
+            }
+
+            public async Task ScanAsync(CancellationToken token)
+            {
+                var interval = TimeSpan.FromSeconds(30);
+                using var timer = new PeriodicTimer(interval);
+                while (!token.IsCancellationRequested)
+                {
+                    Poll();
+                    await timer.WaitForNextTickAsync(token).ConfigureAwait(false);
+                }
+            }
+
+            private static void Poll() { }
+        }
+        """, Info(0), Info(1));
+
+    [Fact]
+    public Task NoFix_IntervalThatMayBeZero() => VerifyNoFixAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Poller
+        {
+            private readonly TimeSpan _gossipDelay;
+
+            public Poller(int seconds) => _gossipDelay = TimeSpan.FromSeconds(seconds);
+
+            public async Task GossipAsync(CancellationToken token)
+            {
+                while (!token.IsCancellationRequested)
+                {
+                    Poll();
+                    await {|#0:Task.Delay|}(_gossipDelay, token);
+                }
+            }
+
+            public async Task RunAsync(int delayMs, CancellationToken token)
+            {
+                while (!token.IsCancellationRequested)
+                {
+                    Poll();
+                    await {|#1:Task.Delay|}(delayMs, token);
+                }
+            }
+
+            private static void Poll() { }
+        }
+        """, Info(0), Info(1));
+
+    [Fact]
+    public Task NoFix_LoopInTryThatCatchesTaskCanceled() => VerifyNoFixAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Poller
+        {
+            public async Task CollectAsync(CancellationToken token)
+            {
+                try
+                {
+                    while (!token.IsCancellationRequested)
+                    {
+                        Poll();
+                        await {|#0:Task.Delay|}(TimeSpan.FromSeconds(10), token);
+                    }
+                }
+                catch (TaskCanceledException) when (token.IsCancellationRequested)
+                {
+                }
+                catch (Exception)
+                {
+                    Console.Error.WriteLine("collection stopped");
+                }
+            }
+
+            private static void Poll() { }
+        }
+        """, Info(0));
+
+    [Fact]
     public Task NoFix_NoTokenAnywhere() => VerifyNoFixAsync("""
         using System.Threading.Tasks;
 
