@@ -51,7 +51,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(1, await Cli.Run("scan", Cli.Sample("LeakyOrders"), "--output", output));
 
         var lines = await File.ReadAllLinesAsync(output);
-        Assert.Equal(7, lines.Length);
+        Assert.Equal(9, lines.Length);
         Assert.All(lines, line => Assert.Matches(@"^[^ :]+\.cs:[0-9]+:[0-9]+: (error|warning|info) GOV[0-9]{4}: \S", line));
         Assert.Contains(lines, l => l.StartsWith("OrderFulfilment.cs:", StringComparison.Ordinal) && l.Contains(": warning GOV1001: Task.Run", StringComparison.Ordinal));
     }
@@ -63,7 +63,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.False(console.Profile.Out.IsTerminal);
         Assert.Equal(1, await GovernanceApp.RunAsync(["scan", Cli.Sample("LeakyOrders")], console));
         var lines = console.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal(7, lines.Length);
+        Assert.Equal(9, lines.Length);
         Assert.All(lines, line => Assert.Matches(@"^[^ :]+\.cs:[0-9]+:[0-9]+: (error|warning|info) GOV[0-9]{4}: ", line));
     }
 
@@ -74,7 +74,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(1, await GovernanceApp.RunAsync(["scan", Cli.Sample("LeakyOrders")], console));
 
         Assert.Contains("Mode: source mode", console.Output, StringComparison.Ordinal);
-        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003" })
+        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003", "GOV5001", "GOV5002" })
         {
             Assert.Contains($"docs/rules/{id}.md", console.Output, StringComparison.Ordinal);
         }
