@@ -97,7 +97,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(1, await GovernanceApp.RunAsync(["scan", Cli.Sample("LeakyOrders")], console));
 
         Assert.Contains("Mode: source mode", console.Output, StringComparison.Ordinal);
-        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003" })
+        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003", "GOV5001", "GOV5002" })
         {
             Assert.Contains($"docs/rules/{id}.md", console.Output, StringComparison.Ordinal);
         }

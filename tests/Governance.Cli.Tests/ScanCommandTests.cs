@@ -211,7 +211,7 @@ public sealed class ScanCommandTests : IDisposable
         var console = new TestConsole { EmitAnsiSequences = false };
         console.Profile.Width = 400;
         Assert.Equal(0, await GovernanceApp.RunAsync(["rules"], console));
-        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV1003", "GOV1004", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003" })
+        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV1003", "GOV1004", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003", "GOV4001", "GOV4002", "GOV5001", "GOV5002" })
         {
             Assert.Contains(id, console.Output, StringComparison.Ordinal);
             Assert.Contains($"docs/rules/{id}.md", console.Output, StringComparison.Ordinal);
@@ -236,7 +236,7 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Matches(@"floor \(one trivial operation analyzer\): [0-9.]+ s, [0-9,]+ lines/s; all Governance rules: [0-9.]+ s, [0-9,]+ lines/s; ratio [0-9.]+x", output);
         Assert.Matches(@"analyzer time per rule \(summed over threads\): GOV[0-9]{4}[^ ]* [0-9.]+ s", output);
-        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003" })
+        foreach (var id in new[] { "GOV1001", "GOV1002", "GOV2001", "GOV2002", "GOV3001", "GOV3002", "GOV3003", "GOV5001", "GOV5002" })
         {
             Assert.Matches($@"{id}[^ ]* [0-9.]+ s", output);
         }
