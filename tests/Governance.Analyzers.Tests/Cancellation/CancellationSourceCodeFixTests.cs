@@ -283,6 +283,42 @@ public sealed class CancellationSourceCodeFixTests
         """);
 
     [Fact]
+    public Task Fix_TimerFieldAppendedToAnEmptyDispose() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class JobContext : IDisposable
+        {
+            private readonly CancellationTokenSource _deadline;
+
+            public JobContext(TimeSpan limit) => _deadline = {|GOV5002:new CancellationTokenSource(limit)|};
+
+            public CancellationToken Token => _deadline.Token;
+
+            public void Dispose()
+            {
+            }
+        }
+        """, """
+        using System;
+        using System.Threading;
+
+        sealed class JobContext : IDisposable
+        {
+            private readonly CancellationTokenSource _deadline;
+
+            public JobContext(TimeSpan limit) => _deadline = new CancellationTokenSource(limit);
+
+            public CancellationToken Token => _deadline.Token;
+
+            public void Dispose()
+            {
+                _deadline?.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
     public Task Fix_FixAllDisposesBothFieldsInTheDisposePattern() => VerifyAsync("""
         using System;
         using System.Threading;

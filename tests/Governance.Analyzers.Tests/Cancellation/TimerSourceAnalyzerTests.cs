@@ -239,6 +239,39 @@ public sealed class TimerSourceAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_Escapes_ToAConstructorAListAnotherObjectOrARunningLambda() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class Operation
+        {
+            public Operation(CancellationTokenSource source) => Source = source;
+
+            public CancellationTokenSource Source { get; set; }
+        }
+
+        class C
+        {
+            private readonly List<CancellationTokenSource> _sources = new();
+
+            Operation Constructed() => new Operation(new CancellationTokenSource(5000));
+
+            void Added() => _sources.Add(new CancellationTokenSource(5000));
+
+            void OtherObjectsMember(Operation holder) => holder.Source = new CancellationTokenSource(5000);
+
+            void CapturedByARunningLambda()
+            {
+                var c = new CancellationTokenSource(5000);
+                _ = Task.Run(() => LoopAsync(c.Token));
+            }
+
+            static Task LoopAsync(CancellationToken token) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
     public Task NoReport_UserTypeNamedCancellationTokenSource() => VerifyAsync("""
         namespace MyApp
         {
