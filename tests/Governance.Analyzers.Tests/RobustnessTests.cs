@@ -113,6 +113,14 @@ public sealed class RobustnessTests
     [InlineData("using System.Threading.Tasks; class C { async Task M() { while (true) { await Task.Delay(; } } }")]
     [InlineData("using System.Threading.Tasks; class C { async Task M(System.Threading.CancellationToken t) { while (!t.IsCancellationRequested) { Work(); await Task.Delay(1000, ) } } }")]
     [InlineData("using System.Threading; class C { void M() { new Thread(Run).Start(); } void Run() { for (;;) { Thread.Sleep( } } }")]
+    [InlineData("using System.Net.Http; class C { async System.Threading.Tasks.Task M() { using var c = new HttpClient { Timeout = System.Threading.Timeout. }; await c.GetAsync( } }")]
+    [InlineData("using System.Net.Http; class C { HttpClient _c = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan }; System.Threading.Tasks.Task<string> M(string u) => _c.GetStringAsync(u, ; }")]
+    [InlineData("using System.Net.Http; class C { async System.Threading.Tasks.Task<string> M(UnknownFactory f) { using var c = new HttpClient(f.CreateHandler(, disposeHandler: ); return await c.GetStringAsync( } }")]
+    [InlineData("using System.Net.Http; partial class C { async System.Threading.Tasks.Task M() { var h = new UnknownHandler { InnerHandler = new HttpClientHandler( }; using var c = new HttpClient(h); } }")]
+    [InlineData("using System.Threading; class C { void M(CancellationToken t) { var l = CancellationTokenSource.CreateLinkedTokenSource(t, ; l.CancelAfter( } }")]
+    [InlineData("using System.Threading; class C { CancellationTokenSource _d = new CancellationTokenSource(System.TimeSpan.FromSeconds(; public void Dispose() { _d. } }")]
+    [InlineData("using System.Threading; partial class C : System.IDisposable { CancellationTokenSource _l; C(CancellationToken t) => _l = CancellationTokenSource.CreateLinkedTokenSource(t } partial class C { public void Dispose() { _l?.Dispose( } }")]
+    [InlineData("using System.Threading; class C { async System.Threading.Tasks.Task M() { while (true) { await unknown.ReceiveAsync(new CancellationTokenSource(5000).Token, ; } } }")]
     public async Task BrokenSnippet_AnalyzersThrowNothing(string source)
         => await AnalyzeAsync(new[] { CSharpSyntaxTree.ParseText(source, s_parseOptions, "/snippet.cs") });
 

@@ -2,6 +2,7 @@ using System.Linq;
 using Governance.Analyzers.Operations;
 using Governance.Analyzers.Symbols;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Governance.Analyzers.Tasks;
@@ -26,7 +27,8 @@ internal static class StopSignals
     /// to any call (<c>await reader.ReceiveAsync(token)</c>, <c>queue.Take(token)</c>, <c>source.WithCancellation(token)</c>);
     /// a read of a <c>ChannelReader&lt;T&gt;</c> (<c>ReadAsync</c>, <c>WaitToReadAsync</c>, <c>ReadAllAsync</c>) or of a
     /// <c>BlockingCollection&lt;T&gt;</c> (<c>Take</c>, <c>GetConsumingEnumerable</c>), which ends when the channel or
-    /// collection is completed.
+    /// collection is completed. In code that does not bind (see <see cref="IsUnboundStopSignal"/>), a call that may be
+    /// one of these counts as one: the rule stays silent rather than guess.
     /// </summary>
     public static bool IsStopSignal(IOperation operation, TaskSymbols symbols)
         => operation switch
@@ -35,8 +37,42 @@ internal static class StopSignals
             IInvocationOperation { TargetMethod.Name: "ThrowIfCancellationRequested" } check => IsTokenOrSource(check.TargetMethod.ContainingType, symbols),
             IInvocationOperation read => EndsWhenCompleted(read.TargetMethod, symbols),
             IArgumentOperation { ArgumentKind: not ArgumentKind.DefaultValue } argument => IsToken(argument.Value.Type, symbols) && !IsNoneToken(argument.Value),
+            IInvalidOperation { Syntax: InvocationExpressionSyntax } unbound => IsUnboundStopSignal(unbound, symbols),
             _ => false,
         };
+
+    /// <summary>
+    /// A call that does not bind (incomplete code, or a receiver whose type a folder scan cannot resolve) may be how the
+    /// loop stops: when the code hands it a token (<c>await unknown.ReceiveAsync(token)</c>), or when it is a read
+    /// (<c>ReadAsync</c>, <c>Take</c>, ...) on something whose type is not resolved, which may be a channel.
+    /// </summary>
+    private static bool IsUnboundStopSignal(IInvalidOperation unbound, TaskSymbols symbols)
+    {
+        IOperation? receiver = null;
+        var access = ((InvocationExpressionSyntax)unbound.Syntax).Expression as MemberAccessExpressionSyntax;
+        foreach (var child in unbound.ChildOperations)
+        {
+            var value = child.WalkDownConversions();
+            if (IsToken(value.Type, symbols) && !IsNoneToken(value))
+            {
+                return true;
+            }
+
+            if (access is not null && child.Syntax == access.Expression)
+            {
+                receiver = child;
+            }
+        }
+
+        if (access?.Name.Identifier.ValueText is not ("ReadAsync" or "WaitToReadAsync" or "ReadAllAsync" or "Take" or "GetConsumingEnumerable"))
+        {
+            return false;
+        }
+
+        return receiver?.Type is null or { TypeKind: TypeKind.Error }
+            || receiver.Type.IsOrDerivesFrom(symbols.ChannelReader)
+            || receiver.Type.IsOrDerivesFrom(symbols.BlockingCollection);
+    }
 
     /// <summary>Whether <paramref name="condition"/> reads cancellation: <c>token.IsCancellationRequested</c> or the same on a source.</summary>
     public static bool ReadsCancellation(IOperation condition, TaskSymbols symbols)

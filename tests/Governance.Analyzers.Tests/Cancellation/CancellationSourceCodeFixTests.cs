@@ -283,6 +283,42 @@ public sealed class CancellationSourceCodeFixTests
         """);
 
     [Fact]
+    public Task Fix_TimerFieldAppendedToAnEmptyDispose() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        sealed class JobContext : IDisposable
+        {
+            private readonly CancellationTokenSource _deadline;
+
+            public JobContext(TimeSpan limit) => _deadline = {|GOV5002:new CancellationTokenSource(limit)|};
+
+            public CancellationToken Token => _deadline.Token;
+
+            public void Dispose()
+            {
+            }
+        }
+        """, """
+        using System;
+        using System.Threading;
+
+        sealed class JobContext : IDisposable
+        {
+            private readonly CancellationTokenSource _deadline;
+
+            public JobContext(TimeSpan limit) => _deadline = new CancellationTokenSource(limit);
+
+            public CancellationToken Token => _deadline.Token;
+
+            public void Dispose()
+            {
+                _deadline?.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
     public Task Fix_FixAllDisposesBothFieldsInTheDisposePattern() => VerifyAsync("""
         using System;
         using System.Threading;
@@ -518,5 +554,55 @@ public sealed class CancellationSourceCodeFixTests
             }
             """;
         return VerifyAsync(source, source);
+    }
+
+    [Fact]
+    public Task Fix_FieldDisposedInTheDisposeOfAnotherPartialPart()
+    {
+        var test = new CodeFixTest<CancellationSourceAnalyzer, CancellationSourceCodeFix>();
+        test.TestState.Sources.Add(("/0/JobContext.cs", """
+            using System;
+            using System.Threading;
+
+            partial class JobContext : IDisposable
+            {
+                private readonly CancellationTokenSource _timeout;
+
+                public JobContext(TimeSpan limit) => _timeout = {|GOV5002:new CancellationTokenSource(limit)|};
+
+                public CancellationToken Token => _timeout.Token;
+            }
+            """));
+        test.TestState.Sources.Add(("/0/JobContext.Dispose.cs", """
+            partial class JobContext
+            {
+                public void Dispose()
+                {
+                }
+            }
+            """));
+        test.FixedState.Sources.Add(("/0/JobContext.cs", """
+            using System;
+            using System.Threading;
+
+            partial class JobContext : IDisposable
+            {
+                private readonly CancellationTokenSource _timeout;
+
+                public JobContext(TimeSpan limit) => _timeout = new CancellationTokenSource(limit);
+
+                public CancellationToken Token => _timeout.Token;
+            }
+            """));
+        test.FixedState.Sources.Add(("/0/JobContext.Dispose.cs", """
+            partial class JobContext
+            {
+                public void Dispose()
+                {
+                    _timeout?.Dispose();
+                }
+            }
+            """));
+        return test.RunAsync();
     }
 }

@@ -971,4 +971,101 @@ public sealed class LinkedSourceAnalyzerTests
             }
         }
         """);
+
+    [Fact]
+    public Task Reports_FieldForgottenByADisposeInAnotherPartialDeclaration() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        partial class Session : IDisposable
+        {
+            private readonly CancellationTokenSource _lifetime;
+
+            public Session(CancellationToken appStopping) => _lifetime = {|GOV5001:CancellationTokenSource.CreateLinkedTokenSource(appStopping)|};
+
+            public CancellationToken Token => _lifetime.Token;
+        }
+        """, """
+        partial class Session
+        {
+            public void Dispose() { }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_FieldDisposedByTheDisposeInAnotherPartialDeclaration() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        partial class Session : IDisposable
+        {
+            private readonly CancellationTokenSource _lifetime;
+
+            public Session(CancellationToken appStopping) => _lifetime = CancellationTokenSource.CreateLinkedTokenSource(appStopping);
+
+            public CancellationToken Token => _lifetime.Token;
+        }
+        """, """
+        partial class Session
+        {
+            public void Dispose() => _lifetime.Dispose();
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_IncompleteCode_SyntaxErrors() => VerifyAsync("""
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task UsingWithoutCloseParenAsync(CancellationToken ct)
+            {
+                await Task.Yield();
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct{|CS1026:|}{|CS1002:|}
+            }
+
+            void DisposedAfterAMissingArgument(CancellationToken ct)
+            {
+                var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, {|CS1525:)|};
+                linked.Dispose();
+            }
+
+            void DisposedInAnUnfinishedTry(CancellationToken ct)
+            {
+                var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                try
+                {
+                    linked.Token.ThrowIfCancellationRequested({|CS1026:|}{|CS1002:|}
+                }
+                finally
+                {
+                    linked.Dispose();
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_OnceWhenOnlyTheCloseParenIsMissing_TheSourceBindsAndIsNeverDisposed()
+    {
+        // The creation binds, so the leak is real and reported once; the span runs to the next line, where the
+        // parser puts the missing ')'.
+        var test = new AnalyzerTest<CancellationSourceAnalyzer>
+        {
+            TestCode = """
+                using System.Threading;
+
+                class C
+                {
+                    void M(CancellationToken ct)
+                    {
+                        var linked = CancellationTokenSource.CreateLinkedTokenSource(ct{|CS1026:|}{|CS1002:|}
+                    }
+                }
+                """,
+        };
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticIds.LinkedSourceNeverDisposed, Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithSpan(7, 22, 8, 1));
+        return test.RunAsync();
+    }
 }

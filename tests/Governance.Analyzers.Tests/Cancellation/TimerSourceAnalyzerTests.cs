@@ -239,6 +239,39 @@ public sealed class TimerSourceAnalyzerTests
         """);
 
     [Fact]
+    public Task NoReport_Escapes_ToAConstructorAListAnotherObjectOrARunningLambda() => VerifyAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        sealed class Operation
+        {
+            public Operation(CancellationTokenSource source) => Source = source;
+
+            public CancellationTokenSource Source { get; set; }
+        }
+
+        class C
+        {
+            private readonly List<CancellationTokenSource> _sources = new();
+
+            Operation Constructed() => new Operation(new CancellationTokenSource(5000));
+
+            void Added() => _sources.Add(new CancellationTokenSource(5000));
+
+            void OtherObjectsMember(Operation holder) => holder.Source = new CancellationTokenSource(5000);
+
+            void CapturedByARunningLambda()
+            {
+                var c = new CancellationTokenSource(5000);
+                _ = Task.Run(() => LoopAsync(c.Token));
+            }
+
+            static Task LoopAsync(CancellationToken token) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
     public Task NoReport_UserTypeNamedCancellationTokenSource() => VerifyAsync("""
         namespace MyApp
         {
@@ -483,4 +516,106 @@ public sealed class TimerSourceAnalyzerTests
             private static readonly CancellationTokenSource s_shutdown = new CancellationTokenSource(TimeSpan.FromHours(1));
         }
         """);
+
+    [Fact]
+    public Task Reports_FieldWithTimerForgottenByADisposeInAnotherPartialDeclaration() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        partial class JobContext : IDisposable
+        {
+            private readonly CancellationTokenSource _timeout;
+
+            public JobContext(TimeSpan limit) => _timeout = {|GOV5002:new CancellationTokenSource(limit)|};
+
+            public CancellationToken Token => _timeout.Token;
+        }
+        """, """
+        partial class JobContext
+        {
+            public void Dispose() { }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_FieldWithTimerDisposedByTheDisposeInAnotherPartialDeclaration() => VerifyAsync("""
+        using System;
+        using System.Threading;
+
+        partial class JobContext : IDisposable
+        {
+            private readonly CancellationTokenSource _timeout;
+
+            public JobContext(TimeSpan limit) => _timeout = new CancellationTokenSource(limit);
+
+            public CancellationToken Token => _timeout.Token;
+        }
+        """, """
+        partial class JobContext
+        {
+            public void Dispose()
+            {
+                _timeout.Dispose();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_IncompleteCode_SyntaxErrors() => VerifyAsync("""
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class C
+        {
+            async Task UsingWithoutCloseParenAsync()
+            {
+                await Task.Yield();
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5){|CS1026:|}{|CS1002:|}
+            }
+
+            void CancelAfterWithoutCloseParen()
+            {
+                using var source = new CancellationTokenSource();
+                source.CancelAfter(1000{|CS1026:|}{|CS1002:|}
+            }
+
+            void DisposedInAnUnfinishedTry()
+            {
+                var timeout = new CancellationTokenSource(5000);
+                try
+                {
+                    timeout.Token.ThrowIfCancellationRequested({|CS1026:|}{|CS1002:|}
+                }
+                finally
+                {
+                    timeout.Dispose();
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Reports_OnceWhenOnlyTheCloseParenIsMissing_TheSourceBindsAndIsNeverDisposed()
+    {
+        // The creation binds, so the leak is real and reported once; the span runs to the next line, where the
+        // parser puts the missing ')'.
+        var test = new AnalyzerTest<CancellationSourceAnalyzer>
+        {
+            TestCode = """
+                using System;
+                using System.Threading;
+
+                class C
+                {
+                    void M()
+                    {
+                        var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5){|CS1026:|}{|CS1002:|}
+                    }
+                }
+                """,
+        };
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticIds.TimerSourceNeverDisposed, Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithSpan(8, 23, 9, 1));
+        return test.RunAsync();
+    }
 }

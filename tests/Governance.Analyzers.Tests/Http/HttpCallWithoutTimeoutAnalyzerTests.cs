@@ -163,6 +163,33 @@ public sealed class HttpCallWithoutTimeoutAnalyzerTests
     }
 
     [Fact]
+    public Task NoReport_AcrossPartialDeclarations_EverySendInTheOtherPartPassesARealToken() => VerifyAsync("""
+        using System.Net.Http;
+        using System.Threading;
+
+        partial class Stream
+        {
+            private readonly HttpClient _client = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        }
+        """, """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        partial class Stream
+        {
+            public Task<string> GetAsync(string url, CancellationToken ct) => _client.GetStringAsync(url, ct);
+
+            public async Task<System.IO.Stream> OpenAsync(string url, CancellationToken ct)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(30));
+                return await _client.GetStreamAsync(url, timeout.Token);
+            }
+        }
+        """);
+
+    [Fact]
     public Task Reports_JsonExtensionWithoutToken_AndInlineClient() => VerifyAsync("""
         using System.Net.Http;
         using System.Net.Http.Json;

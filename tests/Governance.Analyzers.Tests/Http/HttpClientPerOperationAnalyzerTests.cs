@@ -451,7 +451,7 @@ public sealed class HttpClientPerOperationAnalyzerTests
         """);
 
     [Fact]
-    public Task NoReport_ClientFromIHttpClientFactory() => VerifyAsync("""
+    public Task NoReport_ClientFromIHttpClientFactory_ButReports_ANewClientBesideIt() => VerifyAsync("""
         using System.Threading.Tasks;
 
         namespace System.Net.Http
@@ -475,6 +475,59 @@ public sealed class HttpClientPerOperationAnalyzerTests
                 public async Task<string> GetAsync(string id)
                 {
                     using var client = _factory.CreateClient("payments");
+                    return await client.GetStringAsync(id);
+                }
+
+                public async Task<string> GetFreshAsync(string id)
+                {
+                    // The same type, the same shape, but a client of its own: this one is reported.
+                    using var client = [|new HttpClient()|];
+                    return await client.GetStringAsync(id);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoReport_ClientOverAHandlerFromIHttpMessageHandlerFactory() => VerifyAsync("""
+        using System.Threading.Tasks;
+
+        namespace System.Net.Http
+        {
+            public interface IHttpMessageHandlerFactory
+            {
+                HttpMessageHandler CreateHandler(string name);
+            }
+        }
+
+        namespace App
+        {
+            using System.Net.Http;
+
+            class Payments
+            {
+                private readonly IHttpMessageHandlerFactory _handlers;
+
+                public Payments(IHttpMessageHandlerFactory handlers) => _handlers = handlers;
+
+                // The factory owns and pools the handler: a client per call over it is how the factory is meant to be used.
+                public async Task<string> GetAsync(string id)
+                {
+                    using var client = new HttpClient(_handlers.CreateHandler("payments"), disposeHandler: false);
+                    return await client.GetStringAsync(id);
+                }
+
+                public async Task<string> GetThroughALocalAsync(string id)
+                {
+                    var handler = _handlers.CreateHandler("payments");
+                    using var client = new HttpClient(handler, false);
+                    return await client.GetStringAsync(id);
+                }
+
+                public async Task<string> GetFreshAsync(string id)
+                {
+                    // A handler made here has its own connection pool: reported.
+                    using var client = [|new HttpClient(new HttpClientHandler(), disposeHandler: true)|];
                     return await client.GetStringAsync(id);
                 }
             }

@@ -727,4 +727,78 @@ public sealed class HttpClientPerOperationCodeFixTests
         test.FixedState.Sources.Add(("/0/obj/GlobalUsings.g.cs", globalUsings));
         return test.RunAsync();
     }
+
+    [Fact]
+    public Task Factory_NotOffered_WhenTheConstructorIsInAnotherPartialPart()
+    {
+        // The fix edits one document: it does not add the parameter to a constructor in another file.
+        var test = new CodeFixTest<HttpClientPerOperationAnalyzer, HttpClientPerOperationCodeFix>
+        {
+            CodeActionEquivalenceKey = HttpClientPerOperationCodeFix.FactoryKey,
+        };
+        test.TestState.Sources.Add(("/0/PaymentGateway.cs", PartialGatewayWithConstructor));
+        test.TestState.Sources.Add(("/0/PaymentGateway.Status.cs", PartialGatewayStatus));
+        test.FixedState.Sources.Add(("/0/PaymentGateway.cs", PartialGatewayWithConstructor));
+        test.FixedState.Sources.Add(("/0/PaymentGateway.Status.cs", PartialGatewayStatus));
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task Static_InAPartialPart_TheFieldGoesIntoThePartThatSends()
+    {
+        var test = new CodeFixTest<HttpClientPerOperationAnalyzer, HttpClientPerOperationCodeFix>
+        {
+            CodeActionEquivalenceKey = HttpClientPerOperationCodeFix.StaticFieldKey,
+        };
+        test.TestState.Sources.Add(("/0/PaymentGateway.cs", PartialGatewayWithConstructor));
+        test.TestState.Sources.Add(("/0/PaymentGateway.Status.cs", PartialGatewayStatus));
+        test.FixedState.Sources.Add(("/0/PaymentGateway.cs", PartialGatewayWithConstructor));
+        test.FixedState.Sources.Add(("/0/PaymentGateway.Status.cs", """
+            using System;
+            using System.Net.Http;
+            using System.Threading.Tasks;
+
+            partial class PaymentGateway
+            {
+                private static readonly HttpClient s_httpClient = new HttpClient(new SocketsHttpHandler
+                {
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                });
+
+                public async Task<string> GetStatusAsync(string id)
+                {
+                    return await s_httpClient.GetStringAsync("https://payments.invalid/status/" + id);
+                }
+            }
+            """));
+        return test.RunAsync();
+    }
+
+    private const string PartialGatewayWithConstructor = """
+        using Microsoft.Extensions.Logging;
+
+        partial class PaymentGateway
+        {
+            private readonly ILogger<PaymentGateway> _logger;
+
+            public PaymentGateway(ILogger<PaymentGateway> logger)
+            {
+                _logger = logger;
+            }
+        }
+        """ + Factory;
+
+    private const string PartialGatewayStatus = """
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        partial class PaymentGateway
+        {
+            public async Task<string> GetStatusAsync(string id)
+            {
+                using var client = [|new HttpClient()|];
+                return await client.GetStringAsync("https://payments.invalid/status/" + id);
+            }
+        }
+        """;
 }

@@ -1069,4 +1069,42 @@ public sealed class BackgroundLoopWithoutExitAnalyzerTests
             }
         }
         """);
+
+    [Fact]
+    public Task NoReport_IncompleteCode_TokenGivenToACallOnAnUnresolvedReceiver_OrAReadOfAnUnresolvedType() => VerifyAsync("""
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Pump
+        {
+            private readonly {|CS0246:Missing|} _queue;
+
+            public async Task ReceiveAsync(CancellationToken token)
+            {
+                // The receiver does not bind, but the loop hands it the token: that may well be how it stops.
+                while (true)
+                {
+                    await {|CS0103:unknown|}.ReceiveAsync(token);
+                }
+            }
+
+            public async Task ReadAsync()
+            {
+                // A read of a type the compilation cannot resolve may be a ChannelReader's: the rule does not guess.
+                while (true)
+                {
+                    await _queue.ReadAsync();
+                }
+            }
+
+            public async Task NoSignalAsync()
+            {
+                // An unresolved call with no token and no read: nothing in the loop can end it.
+                {|GOV1003:while|} (true)
+                {
+                    await {|CS0103:unknown|}.SendAsync();
+                }
+            }
+        }
+        """);
 }

@@ -566,4 +566,43 @@ public sealed class PollingWithDelayAnalyzerTests
 
         return test.RunAsync();
     }
+
+    [Fact]
+    public Task NoReport_IncompleteCode() => VerifyAsync("""
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Poller
+        {
+            public async Task MissingIntervalAsync(CancellationToken t)
+            {
+                while (!t.IsCancellationRequested)
+                {
+                    Poll();
+                    await Task.Delay({|CS0839:,|} t);
+                }
+            }
+
+            public async Task NoArgumentsAsync(CancellationToken t)
+            {
+                while (!t.IsCancellationRequested)
+                {
+                    Poll();
+                    await Task.{|CS1501:Delay|}();
+                }
+            }
+
+            public async Task TokenThatDoesNotBindAsync(CancellationToken t)
+            {
+                // A token is given, even if it does not bind: the rule does not guess at a warning.
+                while (!t.IsCancellationRequested)
+                {
+                    Poll();
+                    await Task.Delay(1000, {|CS0103:tok|});
+                }
+            }
+
+            private static void Poll() { }
+        }
+        """);
 }
