@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Sources;
 
@@ -37,7 +38,7 @@ namespace Governance;
 /// <para><b>Thread safety.</b> Every member may be called concurrently, including <see cref="GoAsync"/> from inside
 /// running work.</para>
 /// </remarks>
-public sealed class TaskGroup : IAsyncDisposable
+public sealed class TaskGroup : IAsyncDisposable, ICensusSource
 {
     private const string NullTaskMessage =
         "The work given to TaskGroup.GoAsync or TryGo returned a null Task; return a Task (Task.CompletedTask when there is nothing to await).";
@@ -55,6 +56,11 @@ public sealed class TaskGroup : IAsyncDisposable
     private int _disposed;
     private readonly Stack<Unit> _unitPool = new();
     private readonly int _maxPooledUnits;
+
+    // The task census: units queued or running (waiting producers are read from _waiters).
+    private readonly CensusList _census = new();
+    private readonly string _name;
+    private readonly TimeProvider _timeProvider;
 
     // Producers waiting for a slot, first come first served, each with the work it wants started. A unit that ends
     // takes the oldest one's work and runs it itself (see TryHandOff): no new thread-pool work item per unit, and the
@@ -94,10 +100,13 @@ public sealed class TaskGroup : IAsyncDisposable
             MeterFactory = options.MeterFactory,
         });
         _maxPooledUnits = Math.Min(options.MaxConcurrency, 1024);
+        _name = options.Name ?? "taskgroup";
+        _timeProvider = options.TimeProvider;
         _parentToken = cancellationToken;
         _cts = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : new CancellationTokenSource();
         CancellationToken = _cts.Token;
         _onGroupCanceled = CancellationToken.UnsafeRegister(static state => ((TaskGroup)state!).ReleaseWaiters(), this);
+        TaskCensus.Register(this);
     }
 
     /// <summary>The group's token: given to every unit; canceled by the first failure, the constructor's token, or disposal.</summary>
@@ -124,8 +133,16 @@ public sealed class TaskGroup : IAsyncDisposable
     /// <param name="work">The unit of work; it receives the group's <see cref="CancellationToken"/>.</param>
     /// <param name="cancellationToken">Cancels the wait for a slot (never the work).</param>
     /// <returns><see langword="true"/> if the work started; <see langword="false"/> if the group was canceled (by a failure, its token or disposal) and the work did not start.</returns>
+    /// <param name="callerMemberName">Filled in by the compiler: the calling member, the unit's creation site in the task census.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the calling file.</param>
+    /// <param name="callerLineNumber">Filled in by the compiler: the calling line.</param>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting; the work did not start.</exception>
-    public ValueTask<bool> GoAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken = default)
+    public ValueTask<bool> GoAsync(
+        Func<CancellationToken, Task> work,
+        CancellationToken cancellationToken = default,
+        [CallerMemberName] string callerMemberName = "",
+        [CallerFilePath] string callerFilePath = "",
+        [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(work);
         if (CancellationToken.IsCancellationRequested)
@@ -135,19 +152,27 @@ public sealed class TaskGroup : IAsyncDisposable
 
         // Perf: a free slot starts the work without an async state machine or a linked token. Nobody waiting is
         // checked first: a new producer never overtakes a waiting one.
+        var site = new CreationSite(callerMemberName, callerFilePath, callerLineNumber);
         if (Volatile.Read(ref _waiting) == 0 && _limiter.TryAcquire(out var lease))
         {
-            Start(lease, work);
+            Start(lease, work, site);
             return new ValueTask<bool>(true);
         }
 
-        return GoSlow(work, cancellationToken);
+        return GoSlow(work, site, cancellationToken);
     }
 
     /// <summary>Starts <paramref name="work"/> if a slot is free now; never waits.</summary>
     /// <param name="work">The unit of work; it receives the group's <see cref="CancellationToken"/>.</param>
+    /// <param name="callerMemberName">Filled in by the compiler: the calling member, the unit's creation site in the task census.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the calling file.</param>
+    /// <param name="callerLineNumber">Filled in by the compiler: the calling line.</param>
     /// <returns><see langword="true"/> if the work started; <see langword="false"/> if every slot is taken, producers are waiting for one, or the group was canceled.</returns>
-    public bool TryGo(Func<CancellationToken, Task> work)
+    public bool TryGo(
+        Func<CancellationToken, Task> work,
+        [CallerMemberName] string callerMemberName = "",
+        [CallerFilePath] string callerFilePath = "",
+        [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(work);
         if (CancellationToken.IsCancellationRequested || Volatile.Read(ref _waiting) != 0 || !_limiter.TryAcquire(out var lease))
@@ -155,7 +180,7 @@ public sealed class TaskGroup : IAsyncDisposable
             return false;
         }
 
-        Start(lease, work);
+        Start(lease, work, new CreationSite(callerMemberName, callerFilePath, callerLineNumber));
         return true;
     }
 
@@ -197,11 +222,12 @@ public sealed class TaskGroup : IAsyncDisposable
         CancelGroup();
         await WhenIdle().ConfigureAwait(false);
         await _onGroupCanceled.DisposeAsync().ConfigureAwait(false);
+        TaskCensus.Unregister(this);
         _limiter.Dispose();
         _cts.Dispose();
     }
 
-    private ValueTask<bool> GoSlow(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    private ValueTask<bool> GoSlow(Func<CancellationToken, Task> work, CreationSite site, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -225,12 +251,16 @@ public sealed class TaskGroup : IAsyncDisposable
             if (_limiter.TryAcquire(out var lease))
             {
                 Interlocked.Decrement(ref _waiting);
-                Start(lease, work);
+                Start(lease, work, site);
                 return new ValueTask<bool>(true);
             }
 
             waiter = _waiterPool.Count > 0 ? _waiterPool.Pop() : new Waiter(this);
             version = waiter.Prepare(work, ExecutionContext.Capture());
+            if (TaskCensus.Enabled)
+            {
+                waiter.Stamp(site, GovernedUnitState.Waiting, _timeProvider.GetTimestamp(), TaskCensus.CurrentContext);
+            }
             _waiters.Enqueue(waiter);
         }
 
@@ -243,11 +273,16 @@ public sealed class TaskGroup : IAsyncDisposable
         return new ValueTask<bool>(waiter, version);
     }
 
-    private void Start(TaskLimiterLease lease, Func<CancellationToken, Task> work)
+    private void Start(TaskLimiterLease lease, Func<CancellationToken, Task> work, in CreationSite site)
     {
         Interlocked.Increment(ref _running);
         var unit = RentUnit();
         unit.Prepare(lease, work, ExecutionContext.Capture());
+        if (TaskCensus.Enabled)
+        {
+            _census.Add(unit, site, GovernedUnitState.Queued, _timeProvider.GetTimestamp(), TaskCensus.CurrentContext);
+        }
+
         ThreadPool.UnsafeQueueUserWorkItem(unit, preferLocal: false);
     }
 
@@ -289,6 +324,7 @@ public sealed class TaskGroup : IAsyncDisposable
         }
 
         unit.Lease.Dispose();
+        _census.Remove(unit);
         if (Volatile.Read(ref _waiting) != 0 && TryHandOff(unit))
         {
             return true;
@@ -341,6 +377,13 @@ public sealed class TaskGroup : IAsyncDisposable
         // The producer is told once its work has started (see Unit.RunUntilPending); until then it stays parked.
         unit.Prepare(lease, next.Work!, next.Context);
         unit.Starter = next;
+        if (next.CensusStamped)
+        {
+            // The unit carries on the producer's census record: its site, labels and the time it asked.
+            _census.Add(unit, next.Site, GovernedUnitState.Running, next.StartedAt, next.Captured);
+            next.Unstamp();
+        }
+
         return true;
     }
 
@@ -433,6 +476,25 @@ public sealed class TaskGroup : IAsyncDisposable
         idle?.TrySetResult();
     }
 
+    GovernedOwnerKind ICensusSource.Kind => GovernedOwnerKind.TaskGroup;
+
+    int ICensusSource.LiveUnits => _census.Count + Volatile.Read(ref _waiting);
+
+    void ICensusSource.CollectUnits(List<GovernedUnit> into)
+    {
+        _census.Collect(into, GovernedOwnerKind.TaskGroup, _name, _timeProvider);
+        lock (_handOffLock)
+        {
+            foreach (var waiter in _waiters)
+            {
+                if (waiter.IsQueued && waiter.CensusStamped)
+                {
+                    into.Add(CensusList.Describe(waiter, GovernedOwnerKind.TaskGroup, _name, _timeProvider));
+                }
+            }
+        }
+    }
+
     private Task WhenIdle()
     {
         lock (_lock)
@@ -448,7 +510,7 @@ public sealed class TaskGroup : IAsyncDisposable
     }
 
     /// <summary>A producer waiting for a slot, with the work it wants started; the awaitable its GoAsync returns. Recycled.</summary>
-    private sealed class Waiter : IValueTaskSource<bool>
+    private sealed class Waiter : CensusNode, IValueTaskSource<bool>
     {
         private const int Queued = 0;
         private const int Taken = 1;
@@ -527,6 +589,7 @@ public sealed class TaskGroup : IAsyncDisposable
                 Registration = default;
                 Work = null;
                 Context = null;
+                Unstamp();
 
                 // Only a taken waiter is out of the queue for sure; a canceled one may still sit in it until skipped.
                 if (Volatile.Read(ref _state) == Taken)
@@ -543,7 +606,7 @@ public sealed class TaskGroup : IAsyncDisposable
     }
 
     /// <summary>One unit of work on its way through the thread pool; recycled by the group.</summary>
-    private sealed class Unit : IThreadPoolWorkItem
+    private sealed class Unit : CensusNode, IThreadPoolWorkItem
     {
         private static readonly ContextCallback s_startInContext = static state => ((Unit)state!).StartWork();
 
@@ -621,6 +684,7 @@ public sealed class TaskGroup : IAsyncDisposable
 
         private void StartWork()
         {
+            CensusState = (int)GovernedUnitState.Running;
             _pending = null;
             _completedSynchronously = null;
             _synchronousFailure = null;

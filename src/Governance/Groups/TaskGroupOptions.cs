@@ -11,6 +11,12 @@ public sealed class TaskGroupOptions
     /// <summary>The name used in metrics tags (as a limiter name) and diagnostics. Defaults to <c>"taskgroup"</c>.</summary>
     public string Name { get; set; } = "taskgroup";
 
+    /// <summary>
+    /// The source of time for the ages the task census shows (<see cref="TaskCensus"/>). Defaults to
+    /// <see cref="TimeProvider.System"/>.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>The factory that creates the <c>Governance</c> meter; when <see langword="null"/>, a process-wide meter is used.</summary>
     public IMeterFactory? MeterFactory { get; set; }
 
@@ -18,5 +24,7 @@ public sealed class TaskGroupOptions
     internal ArgumentException? Validate() =>
         MaxConcurrency <= 0
             ? new ArgumentOutOfRangeException("options", MaxConcurrency, "TaskGroupOptions.MaxConcurrency (maxConcurrency) must be greater than zero.")
-            : null;
+            : TimeProvider is null
+                ? new ArgumentException("TaskGroupOptions.TimeProvider must not be null.", "options")
+                : null;
 }

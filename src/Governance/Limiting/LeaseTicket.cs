@@ -15,7 +15,7 @@ namespace Governance;
 /// A ticket is recycled only once nobody can reach it any more: after its lease is released, or after the awaiter
 /// read a failed outcome.
 /// </remarks>
-internal sealed class LeaseTicket : IValueTaskSource<TaskLimiterLease>
+internal sealed class LeaseTicket : CensusNode, IValueTaskSource<TaskLimiterLease>
 {
     [ThreadStatic]
     private static LeaseTicket? t_cached;
@@ -128,6 +128,7 @@ internal sealed class LeaseTicket : IValueTaskSource<TaskLimiterLease>
 
     private void Recycle()
     {
+        Unstamp();
         Limiter = null;
         Permits = 0;
         Next = null;

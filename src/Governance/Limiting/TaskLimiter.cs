@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 
 namespace Governance;
@@ -12,7 +13,7 @@ namespace Governance;
 /// <remarks>
 /// <para><b>Thread safety.</b> Every member is safe to call concurrently.</para>
 /// <para><b>Weighted permits.</b> The limit is a number of permits, one per unit of work by default. A caller may ask
-/// for several at once (<see cref="AcquireAsync(int, CancellationToken)"/>), as with Go's <c>semaphore.Weighted</c>:
+/// for several at once (<see cref="AcquireAsync(int, CancellationToken, string, string, int)"/>), as with Go's <c>semaphore.Weighted</c>:
 /// a heavy job takes a larger share of the limit. A request for more permits than the limit can never be granted and
 /// is rejected at once with <see cref="LimiterRejectionReason.PermitsExceedLimit"/>.</para>
 /// <para><b>Fairness.</b> Waiters are served first come, first served: permits that free while callers wait go to the
@@ -36,7 +37,7 @@ namespace Governance;
 /// <c>.admitted</c>, <c>.rejected</c> (tag <c>governance.rejection.reason</c>) and the <c>.queue_wait</c> histogram
 /// (seconds).</para>
 /// </remarks>
-public sealed class TaskLimiter : IDisposable, IAsyncDisposable
+public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
 {
     private static readonly Action<object?, CancellationToken> s_onCanceled = OnWaiterCanceled;
     private static readonly TimerCallback s_onQueueTimer = static state => ((TaskLimiter)state!).OnQueueTimer();
@@ -103,6 +104,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         MeterFactory = options.MeterFactory;
         _metrics = LimiterMetrics.For(MeterProvider.Get(options.MeterFactory));
         _metrics.Register(this);
+        TaskCensus.Register(this);
     }
 
     /// <summary>The source of time for queue timeouts and wait durations, as given in <see cref="TaskLimiterOptions.TimeProvider"/>.</summary>
@@ -133,8 +135,15 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// <returns>A lease to dispose when the work is done; <c>using (await limiter.AcquireAsync(ct)) { ... }</c>.</returns>
     /// <exception cref="LimiterRejectedException">The queue is full, the queue timeout passed, or the limiter is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before a slot was granted.</exception>
-    public ValueTask<TaskLimiterLease> AcquireAsync(CancellationToken cancellationToken = default) =>
-        AcquireCore(1, throwOnRejection: true, cancellationToken);
+    /// <param name="callerMemberName">Filled in by the compiler: the calling member, the waiter's creation site in the task census.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the calling file.</param>
+    /// <param name="callerLineNumber">Filled in by the compiler: the calling line.</param>
+    public ValueTask<TaskLimiterLease> AcquireAsync(
+        CancellationToken cancellationToken = default,
+        [CallerMemberName] string callerMemberName = "",
+        [CallerFilePath] string callerFilePath = "",
+        [CallerLineNumber] int callerLineNumber = 0) =>
+        AcquireCore(1, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken);
 
     /// <summary>
     /// Waits for <paramref name="permits"/> permits and returns a lease that holds them all until disposed — Go's
@@ -152,14 +161,22 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// <exception cref="LimiterRejectedException">The queue is full, the queue timeout passed, the limiter is disposed, or
     /// <paramref name="permits"/> exceeds the limit (<see cref="LimiterRejectionReason.PermitsExceedLimit"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the permits were granted.</exception>
-    public ValueTask<TaskLimiterLease> AcquireAsync(int permits, CancellationToken cancellationToken = default)
+    /// <param name="callerMemberName">Filled in by the compiler: the calling member, the waiter's creation site in the task census.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the calling file.</param>
+    /// <param name="callerLineNumber">Filled in by the compiler: the calling line.</param>
+    public ValueTask<TaskLimiterLease> AcquireAsync(
+        int permits,
+        CancellationToken cancellationToken = default,
+        [CallerMemberName] string callerMemberName = "",
+        [CallerFilePath] string callerFilePath = "",
+        [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
-        return AcquireCore(permits, throwOnRejection: true, cancellationToken);
+        return AcquireCore(permits, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken);
     }
 
     /// <summary>
-    /// Waits for <paramref name="permits"/> permits like <see cref="AcquireAsync(int, CancellationToken)"/>, but reports a
+    /// Waits for <paramref name="permits"/> permits like <see cref="AcquireAsync(int, CancellationToken, string, string, int)"/>, but reports a
     /// rejection as a value instead of an exception: the returned lease's <see cref="TaskLimiterLease.IsAcquired"/>
     /// says whether the permits were granted, and <see cref="TaskLimiterLease.RejectionReason"/> says why not.
     /// </summary>
@@ -173,10 +190,18 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the permits were granted.</exception>
-    public ValueTask<TaskLimiterLease> AcquireOrRejectAsync(int permits, CancellationToken cancellationToken = default)
+    /// <param name="callerMemberName">Filled in by the compiler: the calling member, the waiter's creation site in the task census.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the calling file.</param>
+    /// <param name="callerLineNumber">Filled in by the compiler: the calling line.</param>
+    public ValueTask<TaskLimiterLease> AcquireOrRejectAsync(
+        int permits,
+        CancellationToken cancellationToken = default,
+        [CallerMemberName] string callerMemberName = "",
+        [CallerFilePath] string callerFilePath = "",
+        [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
-        return AcquireCore(permits, throwOnRejection: false, cancellationToken);
+        return AcquireCore(permits, throwOnRejection: false, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken);
     }
 
     /// <summary>Takes a slot if one is free right now and nobody is waiting for one; never waits.</summary>
@@ -211,11 +236,19 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
     /// <param name="cancellationToken">Cancels the wait for a slot and is passed to the work.</param>
     /// <returns>The work's task.</returns>
-    /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync(CancellationToken)"/>); the work did not run.</exception>
-    public async Task RunAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken = default)
+    /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync(CancellationToken, string, string, int)"/>); the work did not run.</exception>
+    /// <param name="callerMemberName">Filled in by the compiler: the calling member, the waiter's creation site in the task census.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the calling file.</param>
+    /// <param name="callerLineNumber">Filled in by the compiler: the calling line.</param>
+    public async Task RunAsync(
+        Func<CancellationToken, Task> work,
+        CancellationToken cancellationToken = default,
+        [CallerMemberName] string callerMemberName = "",
+        [CallerFilePath] string callerFilePath = "",
+        [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(work);
-        using (await AcquireAsync(cancellationToken).ConfigureAwait(false))
+        using (await AcquireCore(1, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken).ConfigureAwait(false))
         {
             await work(cancellationToken).ConfigureAwait(false);
         }
@@ -226,11 +259,19 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
     /// <param name="cancellationToken">Cancels the wait for a slot and is passed to the work.</param>
     /// <returns>The work's result.</returns>
-    /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync(CancellationToken)"/>); the work did not run.</exception>
-    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync(CancellationToken, string, string, int)"/>); the work did not run.</exception>
+    /// <param name="callerMemberName">Filled in by the compiler: the calling member, the waiter's creation site in the task census.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the calling file.</param>
+    /// <param name="callerLineNumber">Filled in by the compiler: the calling line.</param>
+    public async Task<T> RunAsync<T>(
+        Func<CancellationToken, Task<T>> work,
+        CancellationToken cancellationToken = default,
+        [CallerMemberName] string callerMemberName = "",
+        [CallerFilePath] string callerFilePath = "",
+        [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(work);
-        using (await AcquireAsync(cancellationToken).ConfigureAwait(false))
+        using (await AcquireCore(1, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken).ConfigureAwait(false))
         {
             return await work(cancellationToken).ConfigureAwait(false);
         }
@@ -242,12 +283,21 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait for permits and is passed to the work.</param>
     /// <returns>The work's task.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
-    /// <exception cref="LimiterRejectedException">The permits were not granted (see <see cref="AcquireAsync(int, CancellationToken)"/>); the work did not run.</exception>
-    public Task RunAsync(int permits, Func<CancellationToken, Task> work, CancellationToken cancellationToken = default)
+    /// <exception cref="LimiterRejectedException">The permits were not granted (see <see cref="AcquireAsync(int, CancellationToken, string, string, int)"/>); the work did not run.</exception>
+    /// <param name="callerMemberName">Filled in by the compiler: the calling member, the waiter's creation site in the task census.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the calling file.</param>
+    /// <param name="callerLineNumber">Filled in by the compiler: the calling line.</param>
+    public Task RunAsync(
+        int permits,
+        Func<CancellationToken, Task> work,
+        CancellationToken cancellationToken = default,
+        [CallerMemberName] string callerMemberName = "",
+        [CallerFilePath] string callerFilePath = "",
+        [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
         ArgumentNullException.ThrowIfNull(work);
-        return RunCoreAsync(permits, work, cancellationToken);
+        return RunCoreAsync(permits, work, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken);
     }
 
     /// <summary>Runs <paramref name="work"/> once <paramref name="permits"/> permits are free, gives them back when it ends, and returns its result.</summary>
@@ -257,12 +307,21 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait for permits and is passed to the work.</param>
     /// <returns>The work's result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
-    /// <exception cref="LimiterRejectedException">The permits were not granted (see <see cref="AcquireAsync(int, CancellationToken)"/>); the work did not run.</exception>
-    public Task<T> RunAsync<T>(int permits, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    /// <exception cref="LimiterRejectedException">The permits were not granted (see <see cref="AcquireAsync(int, CancellationToken, string, string, int)"/>); the work did not run.</exception>
+    /// <param name="callerMemberName">Filled in by the compiler: the calling member, the waiter's creation site in the task census.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the calling file.</param>
+    /// <param name="callerLineNumber">Filled in by the compiler: the calling line.</param>
+    public Task<T> RunAsync<T>(
+        int permits,
+        Func<CancellationToken, Task<T>> work,
+        CancellationToken cancellationToken = default,
+        [CallerMemberName] string callerMemberName = "",
+        [CallerFilePath] string callerFilePath = "",
+        [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
         ArgumentNullException.ThrowIfNull(work);
-        return RunCoreAsync(permits, work, cancellationToken);
+        return RunCoreAsync(permits, work, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken);
     }
 
     /// <summary>Changes the concurrency limit at run time.</summary>
@@ -322,7 +381,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// <returns>The same view on every call. It shares this limiter's slots, queue and counters.</returns>
     /// <remarks>
     /// An acquisition of <c>permitCount</c> permits is a weighted acquisition of this limiter
-    /// (<see cref="AcquireAsync(int, CancellationToken)"/>); a permit count of zero asks whether a slot is free
+    /// (<see cref="AcquireAsync(int, CancellationToken, string, string, int)"/>); a permit count of zero asks whether a slot is free
     /// without taking it. Rejections come back as failed leases, not exceptions, with the reason under the metadata
     /// name <c>REASON_PHRASE</c>; a count above the limit is such a failed lease, not an exception, because the limit
     /// can change at run time. Disposing the view does not dispose this limiter, which may have other users.
@@ -333,6 +392,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
     /// <summary>Rejects every waiting caller with <see cref="LimiterRejectionReason.Disposed"/> and every later acquire. Granted leases stay valid.</summary>
     public void Dispose()
     {
+        TaskCensus.Unregister(this);
         LeaseTicket? toComplete = null;
         lock (_lock)
         {
@@ -367,7 +427,26 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         return default;
     }
 
-    internal ValueTask<TaskLimiterLease> AcquireCore(int permits, bool throwOnRejection, CancellationToken cancellationToken)
+    GovernedOwnerKind ICensusSource.Kind => GovernedOwnerKind.TaskLimiter;
+
+    int ICensusSource.LiveUnits => Volatile.Read(ref _queueCount);
+
+    // Callers waiting in the queue; admitted work is the caller's own and is not listed here.
+    void ICensusSource.CollectUnits(List<GovernedUnit> into)
+    {
+        lock (_lock)
+        {
+            for (var ticket = _head; ticket is not null; ticket = ticket.Next)
+            {
+                if (ticket.CensusStamped)
+                {
+                    into.Add(CensusList.Describe(ticket, GovernedOwnerKind.TaskLimiter, Name, _timeProvider));
+                }
+            }
+        }
+    }
+
+    internal ValueTask<TaskLimiterLease> AcquireCore(int permits, bool throwOnRejection, in CreationSite site, CancellationToken cancellationToken)
     {
         Debug.Assert(permits > 0);
         if (cancellationToken.IsCancellationRequested)
@@ -383,7 +462,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
             return new ValueTask<TaskLimiterLease>(Admit(permits));
         }
 
-        return AcquireSlow(permits, throwOnRejection, cancellationToken);
+        return AcquireSlow(permits, throwOnRejection, site, cancellationToken);
     }
 
     internal bool HasFreeSlot => !_disposed && Volatile.Read(ref _queueCount) == 0 && Volatile.Read(ref _available) > 0;
@@ -465,23 +544,23 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
         return LeaseTicket.Rent(this, permits).CreateLease();
     }
 
-    private async Task RunCoreAsync(int permits, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    private async Task RunCoreAsync(int permits, Func<CancellationToken, Task> work, CreationSite site, CancellationToken cancellationToken)
     {
-        using (await AcquireCore(permits, throwOnRejection: true, cancellationToken).ConfigureAwait(false))
+        using (await AcquireCore(permits, throwOnRejection: true, site, cancellationToken).ConfigureAwait(false))
         {
             await work(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<T> RunCoreAsync<T>(int permits, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    private async Task<T> RunCoreAsync<T>(int permits, Func<CancellationToken, Task<T>> work, CreationSite site, CancellationToken cancellationToken)
     {
-        using (await AcquireCore(permits, throwOnRejection: true, cancellationToken).ConfigureAwait(false))
+        using (await AcquireCore(permits, throwOnRejection: true, site, cancellationToken).ConfigureAwait(false))
         {
             return await work(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private ValueTask<TaskLimiterLease> AcquireSlow(int permits, bool throwOnRejection, CancellationToken cancellationToken)
+    private ValueTask<TaskLimiterLease> AcquireSlow(int permits, bool throwOnRejection, CreationSite site, CancellationToken cancellationToken)
     {
         LeaseTicket? toComplete;
         LeaseTicket ticket;
@@ -491,7 +570,9 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
 
         // Perf: the clock is read only when a deadline or a listener needs it. It is read before taking the lock, like
         // every TimeProvider call: a TimeProvider is user code (a fake one runs due timer callbacks inline).
-        var now = _queueTimeoutTimestampTicks != 0 || _metrics.QueueWait.Enabled ? _timeProvider.GetTimestamp() : 0;
+        var census = TaskCensus.Enabled;
+        var now = _queueTimeoutTimestampTicks != 0 || _metrics.QueueWait.Enabled || census ? _timeProvider.GetTimestamp() : 0;
+        var context = census ? TaskCensus.CurrentContext : null;
         lock (_lock)
         {
             if (_disposed)
@@ -526,6 +607,15 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable
             ticket = LeaseTicket.Rent(this, permits);
             token = ticket.PrepareWait(throwOnRejection);
             ticket.EnqueueTimestamp = now;
+            if (census)
+            {
+                ticket.Stamp(site, GovernedUnitState.Waiting, now, context);
+            }
+            else
+            {
+                ticket.Unstamp();
+            }
+
             ticket.Deadline = _queueTimeoutTimestampTicks == 0 ? long.MaxValue : now + _queueTimeoutTimestampTicks;
             EnqueueUnsynchronized(ticket);
 

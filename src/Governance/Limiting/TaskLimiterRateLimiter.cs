@@ -41,6 +41,9 @@ internal sealed class TaskLimiterRateLimiter : RateLimiter
         };
     }
 
+    // Callers of the RateLimiter face (ASP.NET Core's rate limiting, Polly) wait in the census under this site.
+    private static readonly CreationSite s_site = new("TaskLimiter.AsRateLimiter", string.Empty, 0);
+
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
         ValidatePermitCount(permitCount);
@@ -65,7 +68,7 @@ internal sealed class TaskLimiterRateLimiter : RateLimiter
             return new ValueTask<RateLimitLease>(_limiter.HasFreeSlot ? s_probeSucceeded : s_probeFailed);
         }
 
-        var pending = _limiter.AcquireCore(permitCount, throwOnRejection: false, cancellationToken);
+        var pending = _limiter.AcquireCore(permitCount, throwOnRejection: false, s_site, cancellationToken);
         return pending.IsCompletedSuccessfully ? new ValueTask<RateLimitLease>(ToRateLimitLease(pending.Result)) : AwaitLease(pending);
 
         static async ValueTask<RateLimitLease> AwaitLease(ValueTask<TaskLimiterLease> pending) =>

@@ -42,6 +42,9 @@ internal abstract class PoolQueue<T>
 
     internal abstract void Complete();
 
+    /// <summary>The enqueue timestamp of the oldest queued item; 0 when the queue does not stamp items.</summary>
+    internal abstract bool TryPeekEnqueuedAt(out long enqueuedAt);
+
     private sealed class Plain(BoundedChannelOptions options, Action<T> onDropped) : PoolQueue<T>
     {
         private readonly Channel<T> _channel = Channel.CreateBounded(options, onDropped);
@@ -61,6 +64,12 @@ internal abstract class PoolQueue<T>
         }
 
         internal override void Complete() => _channel.Writer.TryComplete();
+
+        internal override bool TryPeekEnqueuedAt(out long enqueuedAt)
+        {
+            enqueuedAt = 0;
+            return false;
+        }
     }
 
     private sealed class Stamped : PoolQueue<T>
@@ -97,5 +106,12 @@ internal abstract class PoolQueue<T>
         }
 
         internal override void Complete() => _channel.Writer.TryComplete();
+
+        internal override bool TryPeekEnqueuedAt(out long enqueuedAt)
+        {
+            var found = _channel.Reader.TryPeek(out var entry);
+            enqueuedAt = found ? entry.EnqueuedAt : 0;
+            return found;
+        }
     }
 }

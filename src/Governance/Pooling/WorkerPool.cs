@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +36,7 @@ namespace Governance;
 /// for it is attached as the pool is created, since only then are items stamped with their enqueue time.</para>
 /// <para><b>Thread safety.</b> Every member may be called concurrently.</para>
 /// </remarks>
-public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSource
+public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSource, ICensusSource
 {
     private static readonly Action<ILogger, string, Exception?> s_logHandlerFailed = LoggerMessage.Define<string>(
         LogLevel.Error, new EventId(1, "WorkerPoolHandlerFailed"), "WorkerPool '{PoolName}': the handler failed; the worker goes on with the next item.");
@@ -55,6 +56,10 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private readonly List<Worker> _workers = new();
+
+    // The task census lists the workers (running an item, or waiting for one) and the queued items, under this site.
+    private readonly CreationSite _site;
+    private readonly bool _census;
 
     private long _retiredProcessed;
     private long _retiredFailed;
@@ -77,11 +82,20 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
     /// counted in <see cref="WorkerPoolStatistics.Dropped"/>. Runs on the thread that displaced or disposed; an
     /// exception it throws is logged and otherwise ignored. Optional.
     /// </param>
+    /// <param name="callerMemberName">Filled in by the compiler: the calling member, the creation site the task census shows for the pool's workers and queued items.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the calling file.</param>
+    /// <param name="callerLineNumber">Filled in by the compiler: the calling line.</param>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
     /// <exception cref="ArgumentException"><see cref="WorkerPoolOptions.Name"/> or <see cref="WorkerPoolOptions.TimeProvider"/> is <see langword="null"/>.</exception>
     public WorkerPool(
-        Func<T, CancellationToken, Task> handler, WorkerPoolOptions options, Action<T, Exception>? onError = null, Action<T>? onDropped = null)
+        Func<T, CancellationToken, Task> handler,
+        WorkerPoolOptions options,
+        Action<T, Exception>? onError = null,
+        Action<T>? onDropped = null,
+        [CallerMemberName] string callerMemberName = "",
+        [CallerFilePath] string callerFilePath = "",
+        [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(options);
@@ -100,8 +114,17 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         _onDropped = onDropped;
         _nameTag = new KeyValuePair<string, object?>(GovernanceMeter.PoolNameTag, Name);
         _metrics = WorkerPoolMetrics.For(MeterProvider.Get(options.MeterFactory));
-        _queue = PoolQueue<T>.Create(options.Capacity, options.FullMode, _metrics.QueueWait.Enabled ? _timeProvider : null, OnItemDropped);
+        _site = new CreationSite(callerMemberName, callerFilePath, callerLineNumber);
+        _census = TaskCensus.Enabled;
+
+        // Items are stamped with their enqueue time when someone reads it: the queue-wait histogram, or the census (the oldest's age).
+        _queue = PoolQueue<T>.Create(options.Capacity, options.FullMode, _metrics.QueueWait.Enabled || _census ? _timeProvider : null, OnItemDropped);
         _metrics.Register(this);
+        if (_census)
+        {
+            TaskCensus.Register(this);
+        }
+
         SetWorkerCount(options.Workers);
     }
 
@@ -189,7 +212,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
             var active = CountActiveUnsynchronized();
             for (var i = active; i < workers; i++)
             {
-                var worker = new Worker(CancellationTokenSource.CreateLinkedTokenSource(_stop.Token));
+                var worker = new Worker(CancellationTokenSource.CreateLinkedTokenSource(_stop.Token)) { Since = _timeProvider.GetTimestamp() };
                 _workers.Add(worker);
                 worker.Task = Task.Run(() => RunWorkerAsync(worker));
             }
@@ -262,6 +285,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         }
 
         _metrics.Unregister(this);
+        TaskCensus.Unregister(this);
         _stop.Dispose();
     }
 
@@ -327,6 +351,11 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
 
     private async ValueTask HandleAsync(Worker worker, T item, CancellationToken stopToken)
     {
+        if (_census)
+        {
+            worker.Since = _timeProvider.GetTimestamp();
+        }
+
         worker.Busy = true;
         try
         {
@@ -345,6 +374,10 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         finally
         {
             worker.Busy = false;
+            if (_census)
+            {
+                worker.Since = _timeProvider.GetTimestamp();
+            }
         }
     }
 
@@ -400,6 +433,38 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         }
     }
 
+    GovernedOwnerKind ICensusSource.Kind => GovernedOwnerKind.WorkerPool;
+
+    int ICensusSource.LiveUnits
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _workers.Count + _queue.Count;
+            }
+        }
+    }
+
+    void ICensusSource.CollectUnits(List<GovernedUnit> into)
+    {
+        lock (_lock)
+        {
+            foreach (var worker in _workers)
+            {
+                var state = worker.Busy ? GovernedUnitState.Running : GovernedUnitState.Waiting;
+                into.Add(new GovernedUnit(_site, GovernedOwnerKind.WorkerPool, Name, state, _timeProvider.GetElapsedTime(Volatile.Read(ref worker.Since)), CensusContext.NoLabels, 1));
+            }
+        }
+
+        var queued = _queue.Count;
+        if (queued > 0)
+        {
+            var oldest = _queue.TryPeekEnqueuedAt(out var enqueuedAt) && enqueuedAt != 0 ? _timeProvider.GetElapsedTime(enqueuedAt) : TimeSpan.Zero;
+            into.Add(new GovernedUnit(_site, GovernedOwnerKind.WorkerPool, Name, GovernedUnitState.Queued, oldest, CensusContext.NoLabels, queued));
+        }
+    }
+
     private int CountActiveUnsynchronized()
     {
         var active = 0;
@@ -421,5 +486,8 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         internal volatile bool Busy;
         internal volatile bool Retired;
         internal Task Task = Task.CompletedTask;
+
+        // When the worker last began or finished an item (or started): the age the census shows for its state.
+        internal long Since;
     }
 }

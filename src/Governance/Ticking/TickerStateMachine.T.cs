@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace Governance;
@@ -68,11 +69,18 @@ public abstract class TickerStateMachine<TEvent> : TickerStateMachine
     /// <param name="options">The settings; validated and copied, so later changes to the object have no effect.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><see cref="TickerStateMachineOptions.TimeProvider"/> is <see langword="null"/>.</exception>
+    /// <param name="callerMemberName">Filled in by the compiler: the derived constructor, the creation site the task census shows for the loop.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the derived type's file.</param>
+    /// <param name="callerLineNumber">Filled in by the compiler: the line of the derived constructor's call.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names the option.</exception>
 #pragma warning disable RS0022 // The base is closed (private protected constructor) so that every machine has an event queue; opening it here, with its protected members, is the point.
-    protected TickerStateMachine(TickerStateMachineOptions options)
+    protected TickerStateMachine(
+        TickerStateMachineOptions options,
+        [CallerMemberName] string callerMemberName = "",
+        [CallerFilePath] string callerFilePath = "",
+        [CallerLineNumber] int callerLineNumber = 0)
 #pragma warning restore RS0022
-        : base(options)
+        : base(options, new CreationSite(callerMemberName, callerFilePath, callerLineNumber))
     {
         // The loop is the only reader. Writers that wait for space are served in order by the channel itself, and it
         // fails them with ChannelClosedException when intake closes, so no waiting poster is left behind by a stop.

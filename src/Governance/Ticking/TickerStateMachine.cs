@@ -13,7 +13,7 @@ namespace Governance;
 /// <para><b>Thread safety.</b> Every public member is safe to call concurrently. The handlers never run concurrently
 /// with each other (see <see cref="TickerStateMachine{TEvent}"/>).</para>
 /// </remarks>
-public abstract class TickerStateMachine : IAsyncDisposable
+public abstract class TickerStateMachine : IAsyncDisposable, ICensusSource
 {
     // Lifecycle: Created -> Running -> Stopping, or Created -> Stopping. There is no way back: a stopped machine stays
     // stopped, like a stopped Go ticker. Completion tells when the loop has really ended.
@@ -76,8 +76,15 @@ public abstract class TickerStateMachine : IAsyncDisposable
     // Loop only: the failure that stops the loop when StopOnError is set.
     private Exception? _fatalFailure;
 
-    private protected TickerStateMachine(TickerStateMachineOptions options)
+    // The task census: the loop is one unit, running a handler or waiting for work, from its start to its end.
+    private readonly CreationSite _site;
+    private CensusContext? _censusContext;
+    private long _loopStartedAt;
+    private volatile bool _loopHandling;
+
+    private protected TickerStateMachine(TickerStateMachineOptions options, CreationSite site)
     {
+        _site = site;
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is { } invalid)
         {
@@ -151,6 +158,15 @@ public abstract class TickerStateMachine : IAsyncDisposable
             lock (_timerLock)
             {
                 _timer = _timeProvider.CreateTimer(s_onTimer, this, Period, Period);
+            }
+
+            if (TaskCensus.Enabled)
+            {
+                // The starter's census scope and labels, read explicitly: the loop itself runs without its context.
+                _censusContext = TaskCensus.CurrentContext;
+                _loopStartedAt = _timeProvider.GetTimestamp();
+                _loopHandling = true;
+                TaskCensus.Register(this);
             }
 
             _ = Task.Run(RunLoopAsync, CancellationToken.None);
@@ -472,7 +488,9 @@ public abstract class TickerStateMachine : IAsyncDisposable
                     break; // Drained; intake closed before the state changed (see BeginStop), so nothing more comes.
                 }
 
+                _loopHandling = false;
                 await SleepAsync().ConfigureAwait(false);
+                _loopHandling = true;
             }
         }
         catch (Exception ex)
@@ -492,6 +510,7 @@ public abstract class TickerStateMachine : IAsyncDisposable
             _timer = null;
         }
 
+        TaskCensus.Unregister(this);
         var failure = _fatalFailure ?? loopFailure;
         if (failure is null)
         {
@@ -519,6 +538,17 @@ public abstract class TickerStateMachine : IAsyncDisposable
             // The handler honoured an aborted stop; the loop ends on its own.
         }
     }
+
+    GovernedOwnerKind ICensusSource.Kind => GovernedOwnerKind.Ticker;
+
+    int ICensusSource.LiveUnits => 1;
+
+    void ICensusSource.CollectUnits(List<GovernedUnit> into) => into.Add(new GovernedUnit(
+        _site, GovernedOwnerKind.Ticker, Name, _loopHandling ? GovernedUnitState.Running : GovernedUnitState.Waiting,
+        _timeProvider.GetElapsedTime(_loopStartedAt), _censusContext?.Labels ?? CensusContext.NoLabels, 1)
+    {
+        Context = _censusContext,
+    });
 
     private async ValueTask SleepAsync()
     {
