@@ -35,6 +35,7 @@ public static class Governed
     {
         ArgumentNullException.ThrowIfNull(work);
         var unit = new RunUnit(work, cancellationToken);
+        CensusCounters.Started(GovernedOwnerKind.Governed);
         if (TaskCensus.Enabled)
         {
             s_runs.List.Add(unit, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), GovernedUnitState.Queued,

@@ -24,6 +24,8 @@ public static class TaskCensus
     private static readonly ConditionalWeakTable<ICensusSource, object?> s_sources = new();
     private static volatile bool s_enabled = true;
 
+    static TaskCensus() => CensusCounters.EnsureInstruments();
+
     /// <summary>Whether new units are recorded (default <see langword="true"/>). Units recorded before it is turned off stay listed until they end.</summary>
     public static bool Enabled
     {
@@ -89,6 +91,49 @@ public static class TaskCensus
         }
 
         return new TaskCensusSnapshot(DateTimeOffset.UtcNow, units, RuntimeFigures.Capture());
+    }
+
+    /// <summary>
+    /// Counts the live units, like <see cref="Snapshot"/> but without listing them: cheap enough for a gauge or a health
+    /// check (no site, no age, no allocation per unit). Go's <c>runtime.NumGoroutine()</c>.
+    /// </summary>
+    /// <param name="kind">Only units of this kind of owner; all when <see langword="null"/>.</param>
+    /// <returns>The number of live units (queued, waiting or running).</returns>
+    public static int CountLiveUnits(GovernedOwnerKind? kind = null)
+    {
+        var live = CountLiveUnitsByKind();
+        if (kind is { } only)
+        {
+            return live[(int)only];
+        }
+
+        var total = 0;
+        foreach (var count in live)
+        {
+            total += count;
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Counts the units started since the process started (task group units, worker pool items handled, ticker loops,
+    /// <see cref="Governed.Run"/> calls), whether or not the census was recording them. Its rate is the start rate
+    /// that Go's "goroutines created per minute" SLO watches.
+    /// </summary>
+    /// <param name="kind">Only units of this kind of owner; all when <see langword="null"/>.</param>
+    /// <returns>The count.</returns>
+    public static long CountStartedUnits(GovernedOwnerKind? kind = null) => CensusCounters.StartedCount(kind);
+
+    internal static int[] CountLiveUnitsByKind()
+    {
+        var live = new int[5];
+        foreach (var source in s_sources)
+        {
+            live[(int)source.Key.Kind] += source.Key.LiveUnits;
+        }
+
+        return live;
     }
 
     /// <summary>Lets snapshots list <paramref name="source"/>'s units while it is alive; held weakly.</summary>

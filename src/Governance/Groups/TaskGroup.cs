@@ -276,6 +276,7 @@ public sealed class TaskGroup : IAsyncDisposable, ICensusSource
     private void Start(TaskLimiterLease lease, Func<CancellationToken, Task> work, in CreationSite site)
     {
         Interlocked.Increment(ref _running);
+        CensusCounters.Started(GovernedOwnerKind.TaskGroup);
         var unit = RentUnit();
         unit.Prepare(lease, work, ExecutionContext.Capture());
         if (TaskCensus.Enabled)
@@ -377,6 +378,7 @@ public sealed class TaskGroup : IAsyncDisposable, ICensusSource
         // The producer is told once its work has started (see Unit.RunUntilPending); until then it stays parked.
         unit.Prepare(lease, next.Work!, next.Context);
         unit.Starter = next;
+        CensusCounters.Started(GovernedOwnerKind.TaskGroup);
         if (next.CensusStamped)
         {
             // The unit carries on the producer's census record: its site, labels and the time it asked.

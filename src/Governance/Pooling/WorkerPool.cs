@@ -351,6 +351,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
 
     private async ValueTask HandleAsync(Worker worker, T item, CancellationToken stopToken)
     {
+        CensusCounters.Started(GovernedOwnerKind.WorkerPool);
         if (_census)
         {
             worker.Since = _timeProvider.GetTimestamp();

@@ -160,6 +160,7 @@ public abstract class TickerStateMachine : IAsyncDisposable, ICensusSource
                 _timer = _timeProvider.CreateTimer(s_onTimer, this, Period, Period);
             }
 
+            CensusCounters.Started(GovernedOwnerKind.Ticker);
             if (TaskCensus.Enabled)
             {
                 // The starter's census scope and labels, read explicitly: the loop itself runs without its context.

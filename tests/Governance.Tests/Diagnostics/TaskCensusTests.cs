@@ -270,6 +270,35 @@ public sealed class TaskCensusTests
     }
 
     [Fact]
+    public async Task CountsAndInstruments_LiveUnitsPerOwnerKind_AndUnitsStarted()
+    {
+        using var collector = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(null, GovernanceMeter.MeterName, "governance.units.live");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new CountdownEvent(2);
+        var startedBefore = TaskCensus.CountStartedUnits(GovernedOwnerKind.TaskGroup);
+        await using var group = new TaskGroup(new TaskGroupOptions { MaxConcurrency = 4, Name = "census-counts" });
+        for (var i = 0; i < 2; i++)
+        {
+            await group.GoAsync(async _ => { started.Signal(); await gate.Task; });
+        }
+
+        Assert.True(started.Wait(TaskTestExtensions.Limit));
+        Assert.True(TaskCensus.CountStartedUnits(GovernedOwnerKind.TaskGroup) - startedBefore >= 2);
+        Assert.True(TaskCensus.CountStartedUnits() >= TaskCensus.CountStartedUnits(GovernedOwnerKind.TaskGroup));
+        Assert.True(TaskCensus.CountLiveUnits(GovernedOwnerKind.TaskGroup) >= 2);
+        Assert.True(TaskCensus.CountLiveUnits() >= TaskCensus.CountLiveUnits(GovernedOwnerKind.TaskGroup));
+
+        collector.RecordObservableInstruments();
+        var live = collector.GetMeasurementSnapshot().Where(m => (string?)m.Tags["governance.owner.kind"] == "taskgroup").ToList();
+        Assert.NotEmpty(live);
+        Assert.True(live[^1].Value >= 2);
+        Assert.DoesNotContain(collector.GetMeasurementSnapshot(), m => m.Tags.ContainsKey("site")); // the site is never a tag
+
+        gate.SetResult();
+        await group.WaitAsync().Bounded();
+    }
+
+    [Fact]
     public void WithLabels_NullKeyOrValue_Throws()
     {
         Assert.Throws<ArgumentNullException>(() => TaskCensus.WithLabels(null!, "v"));
