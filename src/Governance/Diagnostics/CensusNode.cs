@@ -19,8 +19,13 @@ internal abstract class CensusNode
     // Whether the census fields describe a unit being tracked (the census was on when it started).
     internal bool CensusStamped;
 
-    internal void Stamp(in CreationSite site, GovernedUnitState state, long startedAt, CensusContext? context)
+    internal void Stamp(in CreationSite site, GovernedUnitState state, long startedAt, CensusContext? context, bool isNewUnit = true)
     {
+        if (isNewUnit)
+        {
+            context?.Scope?.NoteStarted();
+        }
+
         Site = site;
         StartedAt = startedAt;
         CensusState = (int)state;
@@ -48,9 +53,9 @@ internal sealed class CensusList
     internal int Count => Volatile.Read(ref _count);
 
     /// <summary>Records <paramref name="node"/> as live, started at <paramref name="site"/> with <paramref name="context"/> (the starter's labels and scope).</summary>
-    internal void Add(CensusNode node, in CreationSite site, GovernedUnitState state, long startedAt, CensusContext? context)
+    internal void Add(CensusNode node, in CreationSite site, GovernedUnitState state, long startedAt, CensusContext? context, bool isNewUnit = true)
     {
-        node.Stamp(site, state, startedAt, context);
+        node.Stamp(site, state, startedAt, context, isNewUnit);
         lock (_lock)
         {
             if (node.CensusLinked)

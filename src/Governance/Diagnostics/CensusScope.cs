@@ -8,6 +8,7 @@ namespace Governance;
 public sealed class CensusScope : IDisposable
 {
     private int _disposed;
+    private long _started;
 
     internal CensusScope(string? name, CensusScope? parent)
     {
@@ -19,6 +20,12 @@ public sealed class CensusScope : IDisposable
     public string? Name { get; }
 
     internal CensusScope? Parent { get; }
+
+    /// <summary>
+    /// How many units the census recorded inside this scope (or a scope nested in it) so far, ended or not. Zero means
+    /// nothing governed ran here: a leak check over this scope would pass without having looked at anything.
+    /// </summary>
+    public long UnitsStarted => Interlocked.Read(ref _started);
 
     internal CensusContext? Restore { get; set; }
 
@@ -36,6 +43,14 @@ public sealed class CensusScope : IDisposable
         }
 
         return live;
+    }
+
+    internal void NoteStarted()
+    {
+        for (var scope = this; scope is not null; scope = scope.Parent)
+        {
+            Interlocked.Increment(ref scope._started);
+        }
     }
 
     /// <summary>Stops tagging new work of this flow with the scope; units already started keep it and stay listed.</summary>

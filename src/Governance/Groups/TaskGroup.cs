@@ -382,7 +382,7 @@ public sealed class TaskGroup : IAsyncDisposable, ICensusSource
         if (next.CensusStamped)
         {
             // The unit carries on the producer's census record: its site, labels and the time it asked.
-            _census.Add(unit, next.Site, GovernedUnitState.Running, next.StartedAt, next.Captured);
+            _census.Add(unit, next.Site, GovernedUnitState.Running, next.StartedAt, next.Captured, isNewUnit: false);
             next.Unstamp();
         }
 

@@ -165,6 +165,7 @@ public abstract class TickerStateMachine : IAsyncDisposable, ICensusSource
             {
                 // The starter's census scope and labels, read explicitly: the loop itself runs without its context.
                 _censusContext = TaskCensus.CurrentContext;
+                _censusContext?.Scope?.NoteStarted();
                 _loopStartedAt = _timeProvider.GetTimestamp();
                 _loopHandling = true;
                 TaskCensus.Register(this);

@@ -139,6 +139,7 @@ public sealed class TaskCensusTests
 
         var units = scope.GetLiveUnits();
         Assert.Equal(2, units.Count);
+        Assert.Equal(2, scope.UnitsStarted);
         Assert.Equal("scope-test", scope.Name);
         Assert.DoesNotContain(units, u => u.Site.Line == LineOf("var outsider = Governed.Run(_ => gate.Task);"));
 
@@ -146,6 +147,7 @@ public sealed class TaskCensusTests
         scope.Dispose();
         var later = Governed.Run(_ => gate.Task);
         Assert.Equal(2, scope.GetLiveUnits().Count);
+        Assert.Equal(2, scope.UnitsStarted);
         gate.SetResult();
         await Task.WhenAll(outer, outsider, later).Bounded();
         Assert.Empty(scope.GetLiveUnits());
