@@ -8,7 +8,7 @@ namespace Governance;
 /// </summary>
 public static class Governed
 {
-    private const string OwnerName = "governed";
+    private const string OwnerName = "Governed.Run";
     private static readonly Func<object?, Task> s_start = static state => ((RunUnit)state!).RunAsync();
     private static readonly Runs s_runs = new();
 

@@ -69,7 +69,7 @@ public sealed class TaskCensusSnapshot
     {
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        text.Append(inv, $"governance census: {TotalUnits} live units at {Groups.Count} sites, {TakenAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\n");
+        text.Append(inv, $"governance census: {TotalUnits} live {(TotalUnits == 1 ? "unit" : "units")} at {Groups.Count} {(Groups.Count == 1 ? "site" : "sites")}, {TakenAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\n");
         text.Append(inv, $"runtime: threadpool threads={Runtime.ThreadPoolThreads} pending={Runtime.PendingWorkItems} completed={Runtime.CompletedWorkItems}")
             .Append(inv, $" timers={Runtime.ActiveTimers} gc_heap={Megabytes(Runtime.GcHeapBytes)} working_set={Megabytes(Runtime.WorkingSetBytes)}\n\n");
         if (detail == CensusTextDetail.Units)
