@@ -3,8 +3,14 @@
 using System.Net;
 using Governance;
 using Governance.AspNetCore;
+using OpenTelemetry.Metrics;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// Diagnosis in process: the thread pool's dispatch delay, measured every second, and every Governance instrument
+// (live and started units, dispatch delay, limiters) exported for Prometheus at /metrics, as an autoscaler scrapes it.
+builder.Services.AddThreadPoolDispatchProbe();
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(GovernanceMeter.MeterName).AddPrometheusExporter());
 
 // begin-snippet: aspnetcore
 // Named limiters are the policies: validated at start-up, resized live when configuration reloads.
@@ -33,6 +39,9 @@ builder.Services.AddHealthChecks().AddGovernanceHealthChecks(o =>
     o.QueuedUnhealthy = 300;
     o.RejectionRateDegraded = 0.01;
     o.StartedPerMinuteDegraded = 60_000;
+    o.LiveUnitsDegraded = 500;                                   // per instance: under 500 live governed units,
+    o.UnitsStartedPerMinuteDegraded = 1_000;                     // under 1,000 started per minute,
+    o.DispatchDelayP99Degraded = TimeSpan.FromMilliseconds(1.5); // and the thread pool's dispatch P99 under 1.5 ms
 });
 
 var app = builder.Build();
@@ -41,6 +50,24 @@ app.UseTaskLimiter();
 app.MapPost("/orders/batch", (Order[] orders) => Results.Accepted()).RequireTaskLimit("orders");
 app.MapHealthChecks("/healthz");
 // end-snippet
+
+// The task census, grouped by creation site (?debug=1), unit by unit (?debug=2) or as JSON (?format=json): loopback
+// callers only, every other caller gets 404. /metrics is for the scraper, from wherever it runs.
+app.MapTaskDiagnostics("/debug/tasks");
+app.MapPrometheusScrapingEndpoint();
+
+// Fire-and-forget work that stays visible: the confirmation mail goes out in the background through Governed.Run
+// rather than `_ = Task.Run(...)`, so /debug/tasks lists it, with its label, until it ends. The label is low in
+// cardinality: the endpoint, never the order id.
+app.MapPost("/orders/{id}/confirm", (string id) =>
+{
+    using (TaskCensus.WithLabels("endpoint", "confirm"))
+    {
+        _ = Governed.Run(ct => SendConfirmationAsync(id, ct), app.Lifetime.ApplicationStopping);
+    }
+
+    return Results.Accepted();
+}).RequireTaskLimit("orders");
 
 app.MapGet("/payments/{id}", async (string id, IHttpClientFactory clients, CancellationToken requestAborted) =>
 {
@@ -59,6 +86,13 @@ app.MapGet("/payments/{id}", async (string id, IHttpClientFactory clients, Cance
 });
 
 app.Run();
+
+// Stands in for the mail provider's API: a call that takes a moment and stops when the application does.
+static async Task SendConfirmationAsync(string orderId, CancellationToken cancellationToken)
+{
+    ArgumentException.ThrowIfNullOrEmpty(orderId);
+    await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+}
 
 /// <summary>An order line as the batch endpoint receives it.</summary>
 internal sealed record Order(string Id, string Sku, int Quantity);
