@@ -18,6 +18,8 @@ public sealed class GovernanceHealthCheckCensusCountTests
     [Fact]
     public async Task LiveUnits_GradeDegradedThenUnhealthy_AndHealthyOnceTheWorkEnds()
     {
+        // Fire-and-forget work of earlier tests (the sample's confirmation mails) may still be ending: let it end first.
+        await TaskTestExtensions.WaitUntil(() => TaskCensus.CountLiveUnits(GovernedOwnerKind.Governed) == 0);
         var baseline = TaskCensus.CountLiveUnits();
         await using var provider = Build(o => { o.LiveUnitsDegraded = baseline + 3; o.LiveUnitsUnhealthy = baseline + 5; });
         var health = provider.GetRequiredService<HealthCheckService>();
