@@ -221,7 +221,7 @@ def write_report(current, gone, stats):
     per_million = len(current) * 1_000_000 / total_lines if total_lines else 0
     out.append(f"All rules together: {len(current)} findings in {total_lines:,} lines, {per_million:.1f} per million lines.")
     out.append("")
-    write_fixes(out)
+    write_fixes(out, current)
     out.append("## Findings")
     out.append("")
     out.append("| repository | commit | path:line | rule | severity | label | reason |")
@@ -242,7 +242,7 @@ def write_report(current, gone, stats):
         f.write("\n".join(out))
 
 
-def write_fixes(out):
+def write_fixes(out, current):
     """The Fix All hunks read by hand, per rule: a fix is correct only if a reviewer would merge it as it stands."""
     rows = []
     if os.path.exists(FIXES):
@@ -257,18 +257,21 @@ def write_fixes(out):
     out.append("")
     out.append("`governance fix` (Fix All, every rule) on a copy of each checkout with findings; every hunk read by hand.")
     out.append("correct: a reviewer would merge it as it stands (keeps behaviour or its title says what changes, idiomatic")
-    out.append("and formatted, follows the file's conventions, drops no data); questionable: mergeable after a touch; wrong:")
-    out.append("must not be merged. Findings with no fix offered are not hunks.")
+    out.append("and formatted, follows the file's conventions, drops no data); questionable: the code is sound, but a reviewer")
+    out.append("may not want it (mostly: the finding is FP, so the bound is needless) or would touch it up; wrong: must not be")
+    out.append("merged (changes behaviour silently, drops data, does not compile, breaks the file's conventions). A finding the fix declines (no safe rewrite) is counted under \"no fix offered\" and has no hunk.")
     out.append("")
-    out.append("| rule | hunks | correct | questionable | wrong |")
-    out.append("|---|---:|---:|---:|---:|")
+    out.append("| rule | findings | no fix offered | hunks | correct | questionable | wrong |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    findings = collections.Counter(f["rule"] for f in current)
     by_rule = collections.OrderedDict()
-    for row in sorted(rows, key=lambda r: r["rule"]):
-        by_rule.setdefault(row["rule"], collections.Counter())[row["verdict"]] += 1
+    for rule in sorted(set(findings) | {row["rule"] for row in rows}):
+        by_rule[rule] = collections.Counter(row["verdict"] for row in rows if row["rule"] == rule)
     for rule, counts in by_rule.items():
-        out.append(f"| {rule} | {sum(counts.values())} | {counts['correct']} | {counts['questionable']} | {counts['wrong']} |")
+        hunks = sum(counts.values())
+        out.append(f"| {rule} | {findings[rule]} | {max(findings[rule] - hunks, 0)} | {hunks} | {counts['correct']} | {counts['questionable']} | {counts['wrong']} |")
     if not by_rule:
-        out.append("| (none) | 0 | | | |")
+        out.append("| (none) | 0 | 0 | 0 | | | |")
     out.append("")
     out.append("| repository | path:line | rule | verdict | why |")
     out.append("|---|---|---|---|---|")

@@ -76,6 +76,53 @@ public sealed class ImplicitUsingsCodeFixTests
         }
         """);
 
+    // quartznet's QuartzScheduler.cs lists `using System.Globalization;` and gets System.Linq globally: the file already
+    // calls Select, so the gate's Select needs no `using System.Linq;` (IDE0005 would call it unnecessary).
+    [Fact]
+    public Task FanOutFix_FileWithItsOwnSystemUsingsThatAlreadyCallsLinq_AddsNoUsing() => VerifyAsync<UnboundedFanOutAnalyzer, UnboundedFanOutCodeFix>("""
+        using System.Globalization;
+
+        namespace Shop;
+
+        class Batch
+        {
+            async Task RunAsync(List<int> records)
+            {
+                await [|Task.WhenAll|](records.Select(r => ProcessAsync(r.ToString(CultureInfo.InvariantCulture))));
+            }
+
+            static Task ProcessAsync(string record) => Task.CompletedTask;
+        }
+        """, """
+        using System.Globalization;
+
+        namespace Shop;
+
+        class Batch
+        {
+            async Task RunAsync(List<int> records)
+            {
+                using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                {
+                    await Task.WhenAll(records.Select(async r =>
+                    {
+                        await gate.WaitAsync();
+                        try
+                        {
+                            await ProcessAsync(r.ToString(CultureInfo.InvariantCulture));
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }));
+                }
+            }
+
+            static Task ProcessAsync(string record) => Task.CompletedTask;
+        }
+        """);
+
     [Fact]
     public Task TimerFieldFix_ImplementsIDisposableWithoutAddingUsingSystem() => VerifyAsync<TimerNeverDisposedAnalyzer, TimerNeverDisposedCodeFix>("""
         namespace Shop;

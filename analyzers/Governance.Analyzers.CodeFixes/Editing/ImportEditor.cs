@@ -41,6 +41,26 @@ internal static class ImportEditor
     }
 
     /// <summary>
+    /// Whether the file already calls an extension method declared in <paramref name="namespaceName"/> (a <c>Select</c>
+    /// of System.Linq): then its usings, in the file or global, import the namespace in the real build, and a fix that
+    /// calls another one needs no using. Ask the document before the fix, whose code the real build compiled.
+    /// </summary>
+    public static bool CallsExtensionFrom(SemanticModel model, string namespaceName, CancellationToken cancellationToken)
+    {
+        foreach (var invocation in model.SyntaxTree.GetRoot(cancellationToken).DescendantNodes().OfType<InvocationExpressionSyntax>())
+        {
+            if (invocation.Expression is MemberAccessExpressionSyntax
+                && model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol { IsExtensionMethod: true } method
+                && method.ContainingNamespace?.ToDisplayString() == namespaceName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Adds <c>using <paramref name="namespaceName"/>;</c> where the file and the project's global usings lack it, for
     /// an extension method the fix calls (<c>Select</c>), which the import adder cannot add: it only imports names it
     /// can bind. The directive goes among the file's usings in order (or first in a file without any).

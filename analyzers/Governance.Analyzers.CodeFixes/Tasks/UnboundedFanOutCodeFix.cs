@@ -3,6 +3,7 @@ using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Governance.Analyzers.Editing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -79,8 +80,9 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
         var changed = document.WithSyntaxRoot(root.ReplaceNode(rewrite.Old, rewrite.New));
         changed = await ParallelForEachAsyncBuilder.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
 
-        // The gate's Task.WhenAll(source.Select(...)) calls a System.Linq extension method.
-        return kind == FanOutFix.Gate
+        // The gate's Task.WhenAll(source.Select(...)) calls a System.Linq extension method; a file that calls one
+        // already imports System.Linq, in its own usings or globally.
+        return kind == FanOutFix.Gate && !Editing.ImportEditor.CallsExtensionFrom(model!, "System.Linq", cancellationToken)
             ? await Editing.ImportEditor.EnsureUsingAsync(changed, "System.Linq", cancellationToken).ConfigureAwait(false)
             : changed;
     }
@@ -148,7 +150,27 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
         var replacement = kind == FanOutFix.Gate
             ? GatedWhenAllBuilder.Build(model, statement, whenAll.Expression, select.Expression, item, work, awaitSuffix)
             : ParallelForEachAsyncBuilder.Build(model, statement, select.Expression, item, work, awaitSuffix, cancellationToken);
-        return (statement, replacement.WithTriviaFrom(statement));
+        return (statement, kind == FanOutFix.Gate && IsEmbedded(statement) ? InBraces(statement, replacement) : replacement.WithTriviaFrom(statement));
+    }
+
+    // The statement of a braceless if, else or loop (`if (observers) await Task.WhenAll(...);`).
+    private static bool IsEmbedded(StatementSyntax statement) => statement.Parent is not (BlockSyntax or SwitchSectionSyntax or GlobalStatementSyntax);
+
+    // The gate's using block under a braceless if reads as if the if guarded only the using line: the rewrite puts it
+    // in braces at the if's indentation, as a reviewer would.
+    private static BlockSyntax InBraces(StatementSyntax statement, StatementSyntax replacement)
+    {
+        var newLine = statement.GetNewLine();
+        var indentation = Layout.LineIndentation(statement.GetFirstToken());
+        var outer = Layout.LineIndentation(statement.Parent!.GetFirstToken());
+        var open = SyntaxFactory.Token(SyntaxKind.OpenBraceToken)
+            .WithLeadingTrivia(SyntaxFactory.Whitespace(outer))
+            .WithTrailingTrivia(SyntaxFactory.EndOfLine(newLine));
+        var close = SyntaxFactory.Token(SyntaxKind.CloseBraceToken)
+            .WithLeadingTrivia(SyntaxFactory.Whitespace(outer))
+            .WithTrailingTrivia(statement.GetTrailingTrivia());
+        var inner = replacement.WithLeadingTrivia(SyntaxFactory.Whitespace(indentation)).WithTrailingTrivia(SyntaxFactory.EndOfLine(newLine));
+        return SyntaxFactory.Block(open, SyntaxFactory.SingletonList(inner), close);
     }
 
     /// <summary>

@@ -87,8 +87,9 @@ public sealed class UnboundedSpawnInLoopCodeFix : CodeFixProvider
         var changed = document.WithSyntaxRoot(root.ReplaceNode(rewrite.Loop, rewrite.Replacement));
         changed = await ParallelForEachAsyncBuilder.AddImportsAsync(changed, cancellationToken).ConfigureAwait(false);
 
-        // The gate's Task.WhenAll(source.Select(...)) calls a System.Linq extension method.
-        return kind == FanOutFix.Gate
+        // The gate's Task.WhenAll(source.Select(...)) calls a System.Linq extension method; a file that calls one
+        // already imports System.Linq, in its own usings or globally.
+        return kind == FanOutFix.Gate && !Editing.ImportEditor.CallsExtensionFrom(model!, "System.Linq", cancellationToken)
             ? await Editing.ImportEditor.EnsureUsingAsync(changed, "System.Linq", cancellationToken).ConfigureAwait(false)
             : changed;
     }

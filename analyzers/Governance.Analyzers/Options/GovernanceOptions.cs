@@ -18,6 +18,7 @@ internal readonly struct GovernanceOptions
     public const string MaxConstantIterationsKey = "governance.GOV1001.max_constant_iterations";
     public const string FanOutMaxConstantIterationsKey = "governance.GOV1002.max_constant_iterations";
     public const string RequireLimitBeforeSpawnKey = "governance.GOV1001.require_limit_before_spawn";
+    public const string SpawnsInTestProjectsKey = "governance.GOV1001.include_test_projects";
     public const string FanOutInTestProjectsKey = "governance.GOV1002.include_test_projects";
     public const string LoopsInTestProjectsKey = "governance.GOV1003.include_test_projects";
     public const string PollingInTestProjectsKey = "governance.GOV1004.include_test_projects";
@@ -52,6 +53,9 @@ internal readonly struct GovernanceOptions
             && value >= 0
                 ? value
                 : MaxConstantIterations;
+
+    /// <summary>Whether GOV1001 also reports in test and benchmark projects (default false: their spawns are sized by the test).</summary>
+    public bool SpawnsInTestProjects => Flag(SpawnsInTestProjectsKey);
 
     /// <summary>Whether GOV1002 also reports in test and benchmark projects (default false: their fan-out is sized by the test).</summary>
     public bool FanOutInTestProjects => Flag(FanOutInTestProjectsKey);

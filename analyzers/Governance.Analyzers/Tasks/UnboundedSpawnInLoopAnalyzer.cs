@@ -31,11 +31,12 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
             }
 
             var limiters = new LimiterSymbols(start.Compilation);
-            start.RegisterOperationAction(operation => Analyze(operation, symbols, limiters), OperationKind.Invocation, OperationKind.ObjectCreation);
+            var testProject = start.Compilation.IsTestProject();
+            start.RegisterOperationAction(operation => Analyze(operation, symbols, limiters, testProject), OperationKind.Invocation, OperationKind.ObjectCreation);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, TaskSymbols symbols, LimiterSymbols limiters)
+    private static void Analyze(OperationAnalysisContext context, TaskSymbols symbols, LimiterSymbols limiters, bool testProject)
     {
         // Perf: the loop walk is a few parent hops; most operations are not in a loop and stop here.
         var loops = LoopFacts.GetEnclosingLoops(context.Operation);
@@ -76,6 +77,12 @@ public sealed class UnboundedSpawnInLoopAnalyzer : DiagnosticAnalyzer
 
         loop = multiplying[0];
         var options = GovernanceOptions.For(context.Options, context.Operation.Syntax.SyntaxTree);
+        if (testProject && !options.SpawnsInTestProjects)
+        {
+            // A test's or benchmark's spawns are sized by the test and never meet production load.
+            return;
+        }
+
         var configured = limiters.GetConfiguredTypes(options);
         var maxConstant = MaxConstant(context.ContainingSymbol, options);
         var startUp = IsStartUp(context.ContainingSymbol);

@@ -14,6 +14,87 @@ public sealed class UnboundedFanOutCodeFixTests
     private static Task VerifyGateAsync(string source, string fixedSource)
         => Verify<UnboundedFanOutAnalyzer>.CodeFixAsync<UnboundedFanOutCodeFix>(source, fixedSource);
 
+    // MassTransit's EventHubProducer: `if (observers) await Task.WhenAll(...)`. The gate's using block goes in braces at
+    // the if's indentation, in the if and in the else, rather than under a braceless if.
+    [Fact]
+    public Task Gate_StatementOfABracelessIfOrElse_GoesInBraces() => VerifyGateAsync("""
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+
+        class Producer
+        {
+            async Task SendAsync(List<int> contexts, bool observed)
+            {
+                if (observed)
+                    await [|Task.WhenAll|](contexts.Select(c => PreSendAsync(c))).ConfigureAwait(false);
+                else
+                    await [|Task.WhenAll|](contexts.Select(c => PostSendAsync(c))).ConfigureAwait(false);
+
+                await Task.Yield();
+            }
+
+            static Task PreSendAsync(int context) => Task.CompletedTask;
+
+            static Task PostSendAsync(int context) => Task.CompletedTask;
+        }
+        """, """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Producer
+        {
+            async Task SendAsync(List<int> contexts, bool observed)
+            {
+                if (observed)
+                {
+                    using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                    {
+                        await Task.WhenAll(contexts.Select(async c =>
+                        {
+                            await gate.WaitAsync().ConfigureAwait(false);
+                            try
+                            {
+                                await PreSendAsync(c).ConfigureAwait(false);
+                            }
+                            finally
+                            {
+                                gate.Release();
+                            }
+                        })).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
+                    {
+                        await Task.WhenAll(contexts.Select(async c =>
+                        {
+                            await gate.WaitAsync().ConfigureAwait(false);
+                            try
+                            {
+                                await PostSendAsync(c).ConfigureAwait(false);
+                            }
+                            finally
+                            {
+                                gate.Release();
+                            }
+                        })).ConfigureAwait(false);
+                    }
+                }
+
+                await Task.Yield();
+            }
+
+            static Task PreSendAsync(int context) => Task.CompletedTask;
+
+            static Task PostSendAsync(int context) => Task.CompletedTask;
+        }
+        """);
+
     [Fact]
     public Task Fix_SelectOfAsyncCallWithTokenInScope() => VerifyAsync("""
         using System.Collections.Generic;
@@ -591,6 +672,7 @@ public sealed class UnboundedFanOutCodeFixTests
             async Task SendAsync(List<string> contexts, int observers)
             {
                 if (observers > 0)
+                {
                     using (var gate = new SemaphoreSlim(Environment.ProcessorCount))
                     {
                         await Task.WhenAll(contexts.Select(async c =>
@@ -609,6 +691,7 @@ public sealed class UnboundedFanOutCodeFixTests
                             }
                         }));
                     }
+                }
             }
 
             static Task PreSendAsync(string context) => Task.CompletedTask;

@@ -55,6 +55,58 @@ public sealed class UnboundedSpawnInLoopAnalyzerTests
         return test.RunAsync();
     }
 
+    private const string SpawnPerItem = """
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Consumer
+        {
+            void Consume(List<int> batch)
+            {
+                foreach (var message in batch)
+                {
+                    {|#0:Task.Run|}(() => Publish(message));
+                }
+            }
+
+            static void Publish(int message) { }
+        }
+        """;
+
+    // A test's or benchmark's spawns are sized by the test and never meet production load (MassTransit's test consumers
+    // publish one message per message of a batch); the option brings the rule back there.
+    private static Task VerifyInProjectAsync(string assemblyName, string? config, bool expectReport)
+    {
+        var test = new Verifiers.AnalyzerTest<UnboundedSpawnInLoopAnalyzer>
+        {
+            TestCode = expectReport ? SpawnPerItem : SpawnPerItem.Replace("{|#0:Task.Run|}", "Task.Run", StringComparison.Ordinal),
+        };
+        test.SolutionTransforms.Add((solution, projectId) => solution.WithProjectAssemblyName(projectId, assemblyName));
+        Verify<UnboundedSpawnInLoopAnalyzer>.AddConfig(test.TestState, config);
+        if (expectReport)
+        {
+            test.ExpectedDiagnostics.Add(new Microsoft.CodeAnalysis.Testing.DiagnosticResult(Descriptors.UnboundedSpawnInLoop).WithLocation(0)
+                .WithMessage("Task.Run inside 'foreach' over 'batch' starts one task per item with no bound, and nothing waits for them"));
+        }
+
+        return test.RunAsync();
+    }
+
+    [Theory]
+    [InlineData("MassTransit.Tests")]
+    [InlineData("Orders.Specs")]
+    [InlineData("Orders.Benchmarks")]
+    public Task NoReport_InATestOrBenchmarkProject(string assemblyName) => VerifyInProjectAsync(assemblyName, config: null, expectReport: false);
+
+    [Fact]
+    public Task Reports_InATestProject_WhenTheOptionAsksForIt()
+        => VerifyInProjectAsync("Orders.Tests", "root = true\n[*.cs]\ngovernance.GOV1001.include_test_projects = true\n", expectReport: true);
+
+    [Theory]
+    [InlineData("Orders")]
+    [InlineData("Orders.Testing")]
+    public Task Reports_InAProductionProject(string assemblyName) => VerifyInProjectAsync(assemblyName, config: null, expectReport: true);
+
     [Fact]
     public Task Reports_StartNewAndThreadPoolInWhileAndDoLoops() => VerifyAsync("""
         using System.Collections.Concurrent;
