@@ -84,22 +84,20 @@ public sealed class LeakCheck : IDisposable, IAsyncDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while the check waited.</exception>
     public async Task<LeakCheckResult> VerifyNoneAsync(CancellationToken cancellationToken = default)
     {
+        // The check fails only on a look made at or after the bound, so a failure always means "alive for RetryTimeout".
         var started = Stopwatch.GetTimestamp();
         var delay = s_firstRetryDelay;
         var attempts = 1;
-        var result = Look(attempts, TimeSpan.Zero);
-        while (result.HasLeaks)
+        var elapsed = TimeSpan.Zero;
+        var result = Look(attempts, elapsed);
+        while (result.HasLeaks && elapsed < _options.RetryTimeout)
         {
-            var left = _options.RetryTimeout - Stopwatch.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                break;
-            }
-
-            await Task.Delay(delay < left ? delay : left, cancellationToken).ConfigureAwait(false);
+            var left = _options.RetryTimeout - elapsed;
+            await Task.Delay(left < delay ? Max(left, s_firstRetryDelay) : delay, cancellationToken).ConfigureAwait(false);
             delay = delay * 2 < _options.MaxRetryDelay ? delay * 2 : _options.MaxRetryDelay;
             attempts++;
-            result = Look(attempts, Stopwatch.GetElapsedTime(started));
+            elapsed = Stopwatch.GetElapsedTime(started);
+            result = Look(attempts, elapsed);
         }
 
         if (result.HasLeaks)
@@ -136,6 +134,9 @@ public sealed class LeakCheck : IDisposable, IAsyncDisposable
         Dispose();
         return default;
     }
+
+    // Task.Delay rounds a delay under a millisecond down to none: wait at least one.
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private LeakCheckResult Look(int attempts, TimeSpan elapsed)
     {

@@ -13,8 +13,9 @@ public sealed class LeakCheckOptions
     /// </summary>
     /// <remarks>
     /// The wait between two looks starts at 1 ms and doubles up to <see cref="MaxRetryDelay"/>: with the defaults, about
-    /// 17 looks in one second (goleak makes 20 tries in at most about 0.43 s). A check that finds nothing on its first
-    /// look returns at once, so a clean test pays nothing.
+    /// 17 looks in one second, fewer on a busy machine (goleak makes 20 tries in at most about 0.43 s). A check that
+    /// finds nothing on its first look returns at once, so a clean test pays nothing. A check fails only on a look made
+    /// at or after this bound.
     /// </remarks>
     public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -50,6 +50,22 @@ public sealed class LeakCheckTests
     }
 
     [Fact]
+    public async Task DefaultOptions_KeepLookingForOneSecond_BackingOffUpTo100Milliseconds()
+    {
+        var gate = TestSupport.Gate();
+        await using var check = LeakCheck.Begin();
+        var run = Governed.Run(_ => gate.Task);
+
+        var ex = await Assert.ThrowsAsync<LeakCheckException>(() => check.VerifyNoneAsync());
+        Assert.True(ex.Result.Elapsed >= TimeSpan.FromSeconds(1), $"gave up after {ex.Result.Elapsed}");
+        // 1 + 2 + 4 + ... + 64 ms, then 100 ms between looks: 17 looks when timers are punctual, fewer on a loaded machine.
+        Assert.InRange(ex.Result.Attempts, 2, 20);
+
+        gate.SetResult();
+        await run.Bounded();
+    }
+
+    [Fact]
     public async Task RetryTimeoutZero_LooksOnce()
     {
         var gate = TestSupport.Gate();
