@@ -18,7 +18,13 @@ namespace Governance.AspNetCore.Tests;
 /// </remarks>
 public sealed partial class ReadmeNamesTests
 {
-    private static readonly Assembly[] s_shippedAssemblies = [typeof(TaskLimiter).Assembly, typeof(TaskLimitAttribute).Assembly];
+    private static readonly Assembly[] s_shippedAssemblies =
+    [
+        typeof(TaskLimiter).Assembly,
+        typeof(TaskLimitAttribute).Assembly,
+        typeof(Governance.Testing.LeakCheck).Assembly,
+        typeof(Governance.Testing.GovernanceLeakCheckAttribute).Assembly,
+    ];
 
     // The framework assemblies whose public types the README may name unqualified (Channel, ValueTask, Timer, List<T>):
     // a name resolves here only when the framework really declares it, so a typo or an invented type still fails.
@@ -97,7 +103,10 @@ public sealed partial class ReadmeNamesTests
     [InlineData("TaskCensus.Snapshot()", true)]
     [InlineData("ProcessDump", false)]
     [InlineData("Governance.AspNetCore", true)]
-    [InlineData("Governance.Testing", false)]
+    [InlineData("Governance.Testing", true)]
+    [InlineData("Governance.Redis", false)]
+    [InlineData("LeakCheck.Begin()", true)]
+    [InlineData("[GovernanceLeakCheck]", true)]
     [InlineData("ValueTask", true)]                    // the framework's, found by reflection
     [InlineData("List<T>", true)]
     [InlineData("List", false)]                        // arity matters for framework types too

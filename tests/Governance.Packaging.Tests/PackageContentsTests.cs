@@ -11,6 +11,8 @@ public sealed class PackageContentsTests(PackedPackages packages)
     [InlineData("Governance")]
     [InlineData("Governance.AspNetCore")]
     [InlineData("Governance.Cli")]
+    [InlineData("Governance.Testing")]
+    [InlineData("Governance.Testing.Xunit")]
     public void Nuspec_HasReadmeLicenseRepositoryAndDescription(string id)
     {
         var (entries, nuspec) = Open(packages.Package(id));
@@ -56,6 +58,24 @@ public sealed class PackageContentsTests(PackedPackages packages)
     }
 
     [Fact]
+    public void Testing_DependsOnGovernanceOnly_AndItsXunitPackageAddsXunitsExtensibilityOnly()
+    {
+        var (entries, nuspec) = Open(packages.Package("Governance.Testing"));
+        Assert.Contains("lib/net10.0/Governance.Testing.dll", entries);
+        Assert.Contains("lib/net10.0/Governance.Testing.xml", entries);
+        Assert.Equal(new[] { "Governance" }, Dependencies(nuspec).Keys);
+        Assert.Equal(packages.Version, Dependencies(nuspec)["Governance"]);
+        Assert.True(File.Exists(packages.Package("Governance.Testing", ".snupkg")), "the symbol package is missing");
+
+        (entries, nuspec) = Open(packages.Package("Governance.Testing.Xunit"));
+        Assert.Contains("lib/net10.0/Governance.Testing.Xunit.dll", entries);
+        Assert.Contains("lib/net10.0/Governance.Testing.Xunit.xml", entries);
+        // The test framework's runner and assertions stay the test project's choice.
+        Assert.Equal(new[] { "Governance.Testing", "xunit.extensibility.core" }, Dependencies(nuspec).Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(packages.Version, Dependencies(nuspec)["Governance.Testing"]);
+    }
+
+    [Fact]
     public void Cli_IsADotnetToolWithTheGovernanceCommand()
     {
         var (entries, nuspec) = Open(packages.Package("Governance.Cli"));
@@ -71,6 +91,12 @@ public sealed class PackageContentsTests(PackedPackages packages)
         Assert.Equal("governance", command.Attribute("Name")?.Value);
         Assert.Equal("Governance.Cli.dll", command.Attribute("EntryPoint")?.Value);
     }
+
+    // Dependency id -> the lowest version it accepts ("1.0.0" from "[1.0.0, )" or "1.0.0").
+    private static Dictionary<string, string> Dependencies(XDocument nuspec) =>
+        nuspec.Descendants().Where(e => e.Name.LocalName == "dependency").ToDictionary(
+            e => e.Attribute("id")!.Value,
+            e => e.Attribute("version")!.Value.Trim('[', '(', ')', ']').Split(',')[0].Trim());
 
     private static (IReadOnlyList<string> Entries, XDocument Nuspec) Open(string package)
     {

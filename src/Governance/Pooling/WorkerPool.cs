@@ -61,6 +61,10 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
     private readonly CreationSite _site;
     private readonly bool _census;
 
+    // The creator's census scope and labels: the pool's units belong to the flow that created it, as a ticker's loop
+    // belongs to the flow that started it, so that a leak check over that flow sees a pool nobody disposed.
+    private readonly CensusContext? _censusContext;
+
     private long _retiredProcessed;
     private long _retiredFailed;
     private long _retiredCanceled;
@@ -116,6 +120,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         _metrics = WorkerPoolMetrics.For(MeterProvider.Get(options.MeterFactory));
         _site = new CreationSite(callerMemberName, callerFilePath, callerLineNumber);
         _census = TaskCensus.Enabled;
+        _censusContext = _census ? TaskCensus.CurrentContext : null;
 
         // Items are stamped with their enqueue time when someone reads it: the queue-wait histogram, or the census (the oldest's age).
         _queue = PoolQueue<T>.Create(options.Capacity, options.FullMode, _metrics.QueueWait.Enabled || _census ? _timeProvider : null, OnItemDropped);
@@ -214,6 +219,11 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
             {
                 var worker = new Worker(CancellationTokenSource.CreateLinkedTokenSource(_stop.Token)) { Since = _timeProvider.GetTimestamp() };
                 _workers.Add(worker);
+                if (_census)
+                {
+                    _censusContext?.Scope?.NoteStarted();
+                }
+
                 worker.Task = Task.Run(() => RunWorkerAsync(worker));
             }
 
@@ -447,6 +457,8 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         }
     }
 
+    private IReadOnlyList<KeyValuePair<string, string>> Labels => _censusContext?.Labels ?? CensusContext.NoLabels;
+
     void ICensusSource.CollectUnits(List<GovernedUnit> into)
     {
         lock (_lock)
@@ -454,7 +466,10 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
             foreach (var worker in _workers)
             {
                 var state = worker.Busy ? GovernedUnitState.Running : GovernedUnitState.Waiting;
-                into.Add(new GovernedUnit(_site, GovernedOwnerKind.WorkerPool, Name, state, _timeProvider.GetElapsedTime(Volatile.Read(ref worker.Since)), CensusContext.NoLabels, 1));
+                into.Add(new GovernedUnit(_site, GovernedOwnerKind.WorkerPool, Name, state, _timeProvider.GetElapsedTime(Volatile.Read(ref worker.Since)), Labels, 1)
+                {
+                    Context = _censusContext,
+                });
             }
         }
 
@@ -462,7 +477,10 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         if (queued > 0)
         {
             var oldest = _queue.TryPeekEnqueuedAt(out var enqueuedAt) && enqueuedAt != 0 ? _timeProvider.GetElapsedTime(enqueuedAt) : TimeSpan.Zero;
-            into.Add(new GovernedUnit(_site, GovernedOwnerKind.WorkerPool, Name, GovernedUnitState.Queued, oldest, CensusContext.NoLabels, queued));
+            into.Add(new GovernedUnit(_site, GovernedOwnerKind.WorkerPool, Name, GovernedUnitState.Queued, oldest, Labels, queued)
+            {
+                Context = _censusContext,
+            });
         }
     }
 

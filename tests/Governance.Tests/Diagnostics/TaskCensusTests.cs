@@ -252,6 +252,27 @@ public sealed class TaskCensusTests
     }
 
     [Fact]
+    public async Task WorkerPool_CreatedInsideAScope_BelongsToIt_WithItsLabels_UntilDisposed()
+    {
+        var scope = TaskCensus.BeginScope();
+        WorkerPool<int> pool;
+        using (TaskCensus.WithLabels("job", "import"))
+        {
+            pool = new WorkerPool<int>((_, _) => Task.CompletedTask, new WorkerPoolOptions { Workers = 2, Capacity = 4, Name = "census-pool-scope" });
+        }
+
+        scope.Dispose();
+        var units = scope.GetLiveUnits();
+        Assert.Equal(2, units.Count); // the two idle workers
+        Assert.All(units, u => Assert.Equal(GovernedOwnerKind.WorkerPool, u.OwnerKind));
+        Assert.All(units, u => Assert.Equal(new KeyValuePair<string, string>[] { new("job", "import") }, u.Labels));
+        Assert.Equal(2, scope.UnitsStarted);
+
+        await pool.DisposeAsync();
+        Assert.Empty(scope.GetLiveUnits());
+    }
+
+    [Fact]
     public async Task Ticker_TheLoopIsOneUnit_FromStartToStop_UnderTheDerivedConstructorsSite()
     {
         var time = new FakeTimeProvider();
