@@ -28,7 +28,7 @@ public sealed class LeakCheckTests
         var line = TestSupport.LineOf("var run = Governed.Run(async _ => { started.SetResult(); await gate.Task; }); // leaked run");
         Assert.Equal(new CreationSite(nameof(GovernedRun_StillRunning_FailsAfterTheRetryBound_WithItsSiteOwnerStateCountAndAge), ThisFile, line), group.Site);
         Assert.Equal(GovernedOwnerKind.Governed, group.OwnerKind);
-        Assert.Equal("governed", group.OwnerName);
+        Assert.Equal("Governed.Run", group.OwnerName);
         Assert.Equal(GovernedUnitState.Running, group.State);
         Assert.Equal(1, group.Count);
         Assert.True(group.OldestAge >= TimeSpan.Zero);
