@@ -38,7 +38,7 @@ public sealed class LeakCheckTests
         Assert.Equal(ex.Result.Message, ex.Message);
         Assert.StartsWith("governance leak check: 1 unit started in this check still alive after ", ex.Message, StringComparison.Ordinal);
         Assert.Contains(
-            $"\n  1 @ {group.Site}: governed \"governed\", running, oldest ",
+            $"\n  1 @ {group.Site}: governed \"Governed.Run\", running, oldest ",
             ex.Message,
             StringComparison.Ordinal);
 
