@@ -13,8 +13,15 @@ internal abstract class CensusNode
     internal long StartedAt;
     internal CensusContext? Captured;
 
-    // A GovernedUnitState; written by the unit, read by snapshots.
+    // A GovernedUnitState, or Free (a pooled unit linked for good, doing nothing now); written by the unit, read by
+    // snapshots.
     internal volatile int CensusState;
+
+    // Odd while the fields above are being rewritten (a sequence lock): a snapshot that reads a reused unit retries
+    // rather than mix the site of one unit with the start of another.
+    internal int CensusSequence;
+
+    internal const int Free = -1;
 
     // Whether the census fields describe a unit being tracked (the census was on when it started).
     internal bool CensusStamped;
@@ -26,17 +33,45 @@ internal abstract class CensusNode
             context?.Scope?.NoteStarted();
         }
 
+        Interlocked.Increment(ref CensusSequence);
         Site = site;
         StartedAt = startedAt;
-        CensusState = (int)state;
         Captured = context;
         CensusStamped = true;
+        Volatile.Write(ref CensusSequence, CensusSequence + 1);
+        CensusState = (int)state;
     }
 
     internal void Unstamp()
     {
+        CensusState = Free;
         CensusStamped = false;
         Captured = null;
+    }
+
+    /// <summary>Reads the unit's record consistently, or returns false when it is free or keeps changing.</summary>
+    internal bool TryRead(out CreationSite site, out long startedAt, out CensusContext? context, out GovernedUnitState state)
+    {
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            var before = Volatile.Read(ref CensusSequence);
+            var current = CensusState;
+            site = Site;
+            startedAt = StartedAt;
+            context = Captured;
+            Interlocked.MemoryBarrier();
+            if ((before & 1) == 0 && before == Volatile.Read(ref CensusSequence))
+            {
+                state = (GovernedUnitState)current;
+                return current != Free && CensusStamped;
+            }
+        }
+
+        site = default;
+        startedAt = 0;
+        context = null;
+        state = default;
+        return false;
     }
 }
 
@@ -51,6 +86,30 @@ internal sealed class CensusList
     private int _count;
 
     internal int Count => Volatile.Read(ref _count);
+
+    /// <summary>Links <paramref name="node"/> for good, free: a pooled unit that is stamped and freed as it is reused (see <see cref="CensusNode.Stamp"/>).</summary>
+    internal void Link(CensusNode node)
+    {
+        node.Unstamp();
+        lock (_lock)
+        {
+            if (node.CensusLinked)
+            {
+                return;
+            }
+
+            node.CensusLinked = true;
+            node.CensusPrevious = null;
+            node.CensusNext = _head;
+            if (_head is not null)
+            {
+                _head.CensusPrevious = node;
+            }
+
+            _head = node;
+            _count++;
+        }
+    }
 
     /// <summary>Records <paramref name="node"/> as live, started at <paramref name="site"/> with <paramref name="context"/> (the starter's labels and scope).</summary>
     internal void Add(CensusNode node, in CreationSite site, GovernedUnitState state, long startedAt, CensusContext? context, bool isNewUnit = true)
@@ -120,17 +179,22 @@ internal sealed class CensusList
         {
             for (var node = _head; node is not null; node = node.CensusNext)
             {
-                into.Add(Describe(node, kind, name, time));
+                if (Describe(node, kind, name, time) is { } unit)
+                {
+                    into.Add(unit);
+                }
             }
         }
     }
 
-    internal static GovernedUnit Describe(CensusNode node, GovernedOwnerKind kind, string name, TimeProvider time) =>
-        new(node.Site, kind, name, (GovernedUnitState)node.CensusState, time.GetElapsedTime(node.StartedAt),
-            node.Captured?.Labels ?? CensusContext.NoLabels, 1)
-        {
-            Context = node.Captured,
-        };
+    /// <summary>The unit's census entry; <see langword="null"/> when it is free. Ages are read with <see cref="CensusClock"/>.</summary>
+    internal static GovernedUnit? Describe(CensusNode node, GovernedOwnerKind kind, string name, TimeProvider time) =>
+        node.TryRead(out var site, out var startedAt, out var context, out var state)
+            ? new GovernedUnit(site, kind, name, state, CensusClock.Age(time, startedAt), context?.Labels ?? CensusContext.NoLabels, 1)
+            {
+                Context = context,
+            }
+            : null;
 }
 
 /// <summary>A primitive whose live units the census can list.</summary>

@@ -39,7 +39,7 @@ public static class Governed
         if (TaskCensus.Enabled)
         {
             s_runs.List.Add(unit, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), GovernedUnitState.Queued,
-                TimeProvider.System.GetTimestamp(), TaskCensus.CurrentContext);
+                CensusClock.Now(TimeProvider.System), TaskCensus.CurrentContext);
         }
 
         return Task.Factory.StartNew(s_start, unit, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();

@@ -259,7 +259,7 @@ public sealed class TaskGroup : IAsyncDisposable, ICensusSource
             version = waiter.Prepare(work, ExecutionContext.Capture());
             if (TaskCensus.Enabled)
             {
-                waiter.Stamp(site, GovernedUnitState.Waiting, _timeProvider.GetTimestamp(), TaskCensus.CurrentContext);
+                waiter.Stamp(site, GovernedUnitState.Waiting, CensusClock.Now(_timeProvider), TaskCensus.CurrentContext);
             }
             _waiters.Enqueue(waiter);
         }
@@ -281,7 +281,8 @@ public sealed class TaskGroup : IAsyncDisposable, ICensusSource
         unit.Prepare(lease, work, ExecutionContext.Capture());
         if (TaskCensus.Enabled)
         {
-            _census.Add(unit, site, GovernedUnitState.Queued, _timeProvider.GetTimestamp(), TaskCensus.CurrentContext);
+            // Perf: the unit is linked in the census once, when created; starting it only stamps its record.
+            unit.Stamp(site, GovernedUnitState.Queued, CensusClock.Now(_timeProvider), TaskCensus.CurrentContext);
         }
 
         ThreadPool.UnsafeQueueUserWorkItem(unit, preferLocal: false);
@@ -325,7 +326,7 @@ public sealed class TaskGroup : IAsyncDisposable, ICensusSource
         }
 
         unit.Lease.Dispose();
-        _census.Remove(unit);
+        unit.Unstamp();
         if (Volatile.Read(ref _waiting) != 0 && TryHandOff(unit))
         {
             return true;
@@ -382,7 +383,7 @@ public sealed class TaskGroup : IAsyncDisposable, ICensusSource
         if (next.CensusStamped)
         {
             // The unit carries on the producer's census record: its site, labels and the time it asked.
-            _census.Add(unit, next.Site, GovernedUnitState.Running, next.StartedAt, next.Captured, isNewUnit: false);
+            unit.Stamp(next.Site, GovernedUnitState.Running, next.StartedAt, next.Captured, isNewUnit: false);
             next.Unstamp();
         }
 
@@ -428,7 +429,9 @@ public sealed class TaskGroup : IAsyncDisposable, ICensusSource
             }
         }
 
-        return new Unit(this);
+        var created = new Unit(this);
+        _census.Link(created);
+        return created;
     }
 
     private void ReturnUnit(Unit unit)
@@ -439,8 +442,11 @@ public sealed class TaskGroup : IAsyncDisposable, ICensusSource
             if (_unitPool.Count < _maxPooledUnits)
             {
                 _unitPool.Push(unit);
+                return;
             }
         }
+
+        _census.Remove(unit); // Not pooled: it leaves the census with the group's reference to it.
     }
 
     private void CancelGroup()
@@ -480,7 +486,7 @@ public sealed class TaskGroup : IAsyncDisposable, ICensusSource
 
     GovernedOwnerKind ICensusSource.Kind => GovernedOwnerKind.TaskGroup;
 
-    int ICensusSource.LiveUnits => _census.Count + Volatile.Read(ref _waiting);
+    int ICensusSource.LiveUnits => Volatile.Read(ref _running) + Volatile.Read(ref _waiting);
 
     void ICensusSource.CollectUnits(List<GovernedUnit> into)
     {
@@ -491,7 +497,10 @@ public sealed class TaskGroup : IAsyncDisposable, ICensusSource
             {
                 if (waiter.IsQueued && waiter.CensusStamped)
                 {
-                    into.Add(CensusList.Describe(waiter, GovernedOwnerKind.TaskGroup, _name, _timeProvider));
+                    if (CensusList.Describe(waiter, GovernedOwnerKind.TaskGroup, _name, _timeProvider) is { } unit)
+                    {
+                        into.Add(unit);
+                    }
                 }
             }
         }

@@ -440,7 +440,10 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
             {
                 if (ticket.CensusStamped)
                 {
-                    into.Add(CensusList.Describe(ticket, GovernedOwnerKind.TaskLimiter, Name, _timeProvider));
+                    if (CensusList.Describe(ticket, GovernedOwnerKind.TaskLimiter, Name, _timeProvider) is { } unit)
+                {
+                    into.Add(unit);
+                }
                 }
             }
         }
@@ -571,8 +574,9 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
         // Perf: the clock is read only when a deadline or a listener needs it. It is read before taking the lock, like
         // every TimeProvider call: a TimeProvider is user code (a fake one runs due timer callbacks inline).
         var census = TaskCensus.Enabled;
-        var now = _queueTimeoutTimestampTicks != 0 || _metrics.QueueWait.Enabled || census ? _timeProvider.GetTimestamp() : 0;
+        var now = _queueTimeoutTimestampTicks != 0 || _metrics.QueueWait.Enabled ? _timeProvider.GetTimestamp() : 0;
         var context = census ? TaskCensus.CurrentContext : null;
+        var censusNow = census ? CensusClock.Now(_timeProvider) : 0;
         lock (_lock)
         {
             if (_disposed)
@@ -609,7 +613,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
             ticket.EnqueueTimestamp = now;
             if (census)
             {
-                ticket.Stamp(site, GovernedUnitState.Waiting, now, context);
+                ticket.Stamp(site, GovernedUnitState.Waiting, censusNow, context);
             }
             else
             {

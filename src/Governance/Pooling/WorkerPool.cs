@@ -61,6 +61,9 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
     private readonly CreationSite _site;
     private readonly bool _census;
 
+    // Stamped for the census only (no queue-wait listener when the pool was created): cheap stamps, census ages only.
+    private readonly bool _queueStampsCensusClock;
+
     // The creator's census scope and labels: the pool's units belong to the flow that created it, as a ticker's loop
     // belongs to the flow that started it, so that a leak check over that flow sees a pool nobody disposed.
     private readonly CensusContext? _censusContext;
@@ -123,7 +126,8 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         _censusContext = _census ? TaskCensus.CurrentContext : null;
 
         // Items are stamped with their enqueue time when someone reads it: the queue-wait histogram, or the census (the oldest's age).
-        _queue = PoolQueue<T>.Create(options.Capacity, options.FullMode, _metrics.QueueWait.Enabled || _census ? _timeProvider : null, OnItemDropped);
+        _queueStampsCensusClock = !_metrics.QueueWait.Enabled && _census;
+        _queue = PoolQueue<T>.Create(options.Capacity, options.FullMode, _metrics.QueueWait.Enabled || _census ? _timeProvider : null, OnItemDropped, _queueStampsCensusClock);
         _metrics.Register(this);
         if (_census)
         {
@@ -217,7 +221,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
             var active = CountActiveUnsynchronized();
             for (var i = active; i < workers; i++)
             {
-                var worker = new Worker(CancellationTokenSource.CreateLinkedTokenSource(_stop.Token)) { Since = _timeProvider.GetTimestamp() };
+                var worker = new Worker(CancellationTokenSource.CreateLinkedTokenSource(_stop.Token)) { Since = CensusClock.Now(_timeProvider) };
                 _workers.Add(worker);
                 if (_census)
                 {
@@ -327,7 +331,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
                 // The retire and stop checks come before TryRead: an item once read is always handled.
                 while (!worker.Retired && !stopToken.IsCancellationRequested && _queue.TryRead(out var item, out var enqueuedAt))
                 {
-                    if (enqueuedAt != 0 && _metrics.QueueWait.Enabled)
+                    if (enqueuedAt != 0 && _metrics.QueueWait.Enabled && !_queueStampsCensusClock)
                     {
                         _metrics.QueueWait.Record(_timeProvider.GetElapsedTime(enqueuedAt).TotalSeconds, _nameTag);
                     }
@@ -364,7 +368,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         CensusCounters.Started(GovernedOwnerKind.WorkerPool);
         if (_census)
         {
-            worker.Since = _timeProvider.GetTimestamp();
+            worker.Since = CensusClock.Now(_timeProvider);
         }
 
         worker.Busy = true;
@@ -387,7 +391,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
             worker.Busy = false;
             if (_census)
             {
-                worker.Since = _timeProvider.GetTimestamp();
+                worker.Since = CensusClock.Now(_timeProvider);
             }
         }
     }
@@ -466,7 +470,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
             foreach (var worker in _workers)
             {
                 var state = worker.Busy ? GovernedUnitState.Running : GovernedUnitState.Waiting;
-                into.Add(new GovernedUnit(_site, GovernedOwnerKind.WorkerPool, Name, state, _timeProvider.GetElapsedTime(Volatile.Read(ref worker.Since)), Labels, 1)
+                into.Add(new GovernedUnit(_site, GovernedOwnerKind.WorkerPool, Name, state, CensusClock.Age(_timeProvider, Volatile.Read(ref worker.Since)), Labels, 1)
                 {
                     Context = _censusContext,
                 });
@@ -476,7 +480,8 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         var queued = _queue.Count;
         if (queued > 0)
         {
-            var oldest = _queue.TryPeekEnqueuedAt(out var enqueuedAt) && enqueuedAt != 0 ? _timeProvider.GetElapsedTime(enqueuedAt) : TimeSpan.Zero;
+            var oldest = !_queue.TryPeekEnqueuedAt(out var enqueuedAt) || enqueuedAt == 0 ? TimeSpan.Zero
+                : _queueStampsCensusClock ? CensusClock.Age(_timeProvider, enqueuedAt) : _timeProvider.GetElapsedTime(enqueuedAt);
             into.Add(new GovernedUnit(_site, GovernedOwnerKind.WorkerPool, Name, GovernedUnitState.Queued, oldest, Labels, queued)
             {
                 Context = _censusContext,

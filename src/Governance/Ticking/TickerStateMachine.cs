@@ -166,7 +166,7 @@ public abstract class TickerStateMachine : IAsyncDisposable, ICensusSource
                 // The starter's census scope and labels, read explicitly: the loop itself runs without its context.
                 _censusContext = TaskCensus.CurrentContext;
                 _censusContext?.Scope?.NoteStarted();
-                _loopStartedAt = _timeProvider.GetTimestamp();
+                _loopStartedAt = CensusClock.Now(_timeProvider);
                 _loopHandling = true;
                 TaskCensus.Register(this);
             }
@@ -547,7 +547,7 @@ public abstract class TickerStateMachine : IAsyncDisposable, ICensusSource
 
     void ICensusSource.CollectUnits(List<GovernedUnit> into) => into.Add(new GovernedUnit(
         _site, GovernedOwnerKind.Ticker, Name, _loopHandling ? GovernedUnitState.Running : GovernedUnitState.Waiting,
-        _timeProvider.GetElapsedTime(_loopStartedAt), _censusContext?.Labels ?? CensusContext.NoLabels, 1)
+        CensusClock.Age(_timeProvider, _loopStartedAt), _censusContext?.Labels ?? CensusContext.NoLabels, 1)
     {
         Context = _censusContext,
     });
