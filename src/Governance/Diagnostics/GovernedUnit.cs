@@ -37,9 +37,12 @@ public enum GovernedOwnerKind
 /// <param name="OwnerKind">The kind of primitive that owns it.</param>
 /// <param name="OwnerName">The owner's name (the group's, pool's, limiter's or ticker's <c>Name</c> option).</param>
 /// <param name="State">What it is doing.</param>
-/// <param name="Age">How long it has been alive, by its owner's <see cref="TimeProvider"/>.</param>
+/// <param name="Age">
+/// How long it has been alive, by its owner's <see cref="TimeProvider"/> (with <see cref="TimeProvider.System"/>, to the
+/// millisecond). A worker pool's workers and a ticker's loop are aged from their start.
+/// </param>
 /// <param name="Labels">The labels set with <see cref="TaskCensus.WithLabels(KeyValuePair{string, string}[])"/> where it was started; never captured implicitly.</param>
-/// <param name="Count">How many units this entry stands for: 1, or the number of items queued in a worker pool (then <paramref name="Age"/> is the oldest's, when known).</param>
+/// <param name="Count">How many units this entry stands for: 1, or the number of items queued in a worker pool (then <paramref name="Age"/> is the oldest's while the pool's queue-wait histogram has a listener, which stamps the items, and zero otherwise).</param>
 public sealed record GovernedUnit(
     CreationSite Site,
     GovernedOwnerKind OwnerKind,

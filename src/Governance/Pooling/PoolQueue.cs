@@ -14,12 +14,7 @@ internal abstract class PoolQueue<T>
 {
     internal abstract int Count { get; }
 
-    /// <param name="capacity">The queue's capacity.</param>
-    /// <param name="mode">What a full queue does.</param>
-    /// <param name="stampWith">The clock items are stamped with, or <see langword="null"/> for bare items.</param>
-    /// <param name="onDropped">Called with each item a drop mode displaces.</param>
-    /// <param name="censusClock">Stamp with <see cref="CensusClock"/> (cheap, for census ages) instead of precise timestamps (for the queue-wait histogram).</param>
-    internal static PoolQueue<T> Create(int capacity, WorkerPoolFullMode mode, TimeProvider? stampWith, Action<T> onDropped, bool censusClock = false)
+    internal static PoolQueue<T> Create(int capacity, WorkerPoolFullMode mode, TimeProvider? stampWith, Action<T> onDropped)
     {
         var options = new BoundedChannelOptions(capacity)
         {
@@ -32,7 +27,7 @@ internal abstract class PoolQueue<T>
             SingleReader = false,
             SingleWriter = false,
         };
-        return stampWith is null ? new Plain(options, onDropped) : new Stamped(options, stampWith, onDropped, censusClock);
+        return stampWith is null ? new Plain(options, onDropped) : new Stamped(options, stampWith, onDropped);
     }
 
     internal abstract bool TryWrite(T item);
@@ -81,23 +76,19 @@ internal abstract class PoolQueue<T>
     {
         private readonly Channel<(T Item, long EnqueuedAt)> _channel;
         private readonly TimeProvider _time;
-        private readonly bool _censusClock;
 
-        internal Stamped(BoundedChannelOptions options, TimeProvider time, Action<T> onDropped, bool censusClock)
+        internal Stamped(BoundedChannelOptions options, TimeProvider time, Action<T> onDropped)
         {
             _time = time;
-            _censusClock = censusClock;
             _channel = Channel.CreateBounded<(T Item, long EnqueuedAt)>(options, dropped => onDropped(dropped.Item));
         }
 
         internal override int Count => _channel.Reader.Count;
 
-        internal override bool TryWrite(T item) => _channel.Writer.TryWrite((item, Now()));
+        internal override bool TryWrite(T item) => _channel.Writer.TryWrite((item, _time.GetTimestamp()));
 
         internal override ValueTask WriteAsync(T item, CancellationToken cancellationToken) =>
-            _channel.Writer.WriteAsync((item, Now()), cancellationToken);
-
-        private long Now() => _censusClock ? CensusClock.Now(_time) : _time.GetTimestamp();
+            _channel.Writer.WriteAsync((item, _time.GetTimestamp()), cancellationToken);
 
         internal override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
 

@@ -61,9 +61,6 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
     private readonly CreationSite _site;
     private readonly bool _census;
 
-    // Stamped for the census only (no queue-wait listener when the pool was created): cheap stamps, census ages only.
-    private readonly bool _queueStampsCensusClock;
-
     // The creator's census scope and labels: the pool's units belong to the flow that created it, as a ticker's loop
     // belongs to the flow that started it, so that a leak check over that flow sees a pool nobody disposed.
     private readonly CensusContext? _censusContext;
@@ -125,9 +122,9 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         _census = TaskCensus.Enabled;
         _censusContext = _census ? TaskCensus.CurrentContext : null;
 
-        // Items are stamped with their enqueue time when someone reads it: the queue-wait histogram, or the census (the oldest's age).
-        _queueStampsCensusClock = !_metrics.QueueWait.Enabled && _census;
-        _queue = PoolQueue<T>.Create(options.Capacity, options.FullMode, _metrics.QueueWait.Enabled || _census ? _timeProvider : null, OnItemDropped, _queueStampsCensusClock);
+        // Items are stamped only for the queue-wait histogram: the census costs the pool nothing per item, and shows the
+        // oldest queued item's age when they are.
+        _queue = PoolQueue<T>.Create(options.Capacity, options.FullMode, _metrics.QueueWait.Enabled ? _timeProvider : null, OnItemDropped);
         _metrics.Register(this);
         if (_census)
         {
@@ -331,7 +328,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
                 // The retire and stop checks come before TryRead: an item once read is always handled.
                 while (!worker.Retired && !stopToken.IsCancellationRequested && _queue.TryRead(out var item, out var enqueuedAt))
                 {
-                    if (enqueuedAt != 0 && _metrics.QueueWait.Enabled && !_queueStampsCensusClock)
+                    if (enqueuedAt != 0 && _metrics.QueueWait.Enabled)
                     {
                         _metrics.QueueWait.Record(_timeProvider.GetElapsedTime(enqueuedAt).TotalSeconds, _nameTag);
                     }
@@ -366,11 +363,6 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
     private async ValueTask HandleAsync(Worker worker, T item, CancellationToken stopToken)
     {
         CensusCounters.Started(GovernedOwnerKind.WorkerPool);
-        if (_census)
-        {
-            worker.Since = CensusClock.Now(_timeProvider);
-        }
-
         worker.Busy = true;
         try
         {
@@ -389,10 +381,6 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         finally
         {
             worker.Busy = false;
-            if (_census)
-            {
-                worker.Since = CensusClock.Now(_timeProvider);
-            }
         }
     }
 
@@ -480,8 +468,7 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         var queued = _queue.Count;
         if (queued > 0)
         {
-            var oldest = !_queue.TryPeekEnqueuedAt(out var enqueuedAt) || enqueuedAt == 0 ? TimeSpan.Zero
-                : _queueStampsCensusClock ? CensusClock.Age(_timeProvider, enqueuedAt) : _timeProvider.GetElapsedTime(enqueuedAt);
+            var oldest = _queue.TryPeekEnqueuedAt(out var enqueuedAt) && enqueuedAt != 0 ? _timeProvider.GetElapsedTime(enqueuedAt) : TimeSpan.Zero;
             into.Add(new GovernedUnit(_site, GovernedOwnerKind.WorkerPool, Name, GovernedUnitState.Queued, oldest, Labels, queued)
             {
                 Context = _censusContext,
@@ -511,7 +498,8 @@ public sealed class WorkerPool<T> : IAsyncDisposable, IWorkerPoolStatisticsSourc
         internal volatile bool Retired;
         internal Task Task = Task.CompletedTask;
 
-        // When the worker last began or finished an item (or started): the age the census shows for its state.
+        // When the worker started: its age in the census, a loop like a ticker's (not per item: the census costs the pool
+        // nothing per item).
         internal long Since;
     }
 }

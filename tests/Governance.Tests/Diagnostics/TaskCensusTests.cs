@@ -227,6 +227,10 @@ public sealed class TaskCensusTests
         var time = new FakeTimeProvider();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new CountdownEvent(2);
+
+        // Queued items carry their enqueue time only while the queue-wait histogram listens (the census alone costs the
+        // pool nothing per item); then the census shows the oldest one's age.
+        using var queueWait = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<double>(null, GovernanceMeter.MeterName, "governance.pool.queue_wait");
         var pool = new WorkerPool<int>(
             async (_, _) => { started.Signal(); await gate.Task; },
             new WorkerPoolOptions { Workers = 2, Capacity = 10, Name = "census-pool", TimeProvider = time });
