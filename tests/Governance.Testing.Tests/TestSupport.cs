@@ -17,7 +17,7 @@ internal static class TestSupport
     /// <summary>The line of the first statement containing <paramref name="statement"/> in <paramref name="file"/>, so that expected sites do not depend on hand-counted lines.</summary>
     internal static int LineOf(string statement, [CallerFilePath] string file = "")
     {
-        var lines = File.ReadAllLines(file);
+        var lines = File.ReadAllLines(Governance.Tests.Shared.SourceFiles.Locate(file));
         for (var i = 0; i < lines.Length; i++)
         {
             if (lines[i].Contains(statement, StringComparison.Ordinal))

@@ -358,7 +358,7 @@ public sealed class TaskCensusTests
     // The line of a statement in this file, so that the expected sites do not depend on hand-counted line numbers.
     private static int LineOf(string statement, string? after = null)
     {
-        var lines = File.ReadAllLines(ThisFile);
+        var lines = File.ReadAllLines(Governance.Tests.Shared.SourceFiles.Locate(ThisFile));
         var from = after is null ? 0 : Array.FindIndex(lines, l => l.Contains(after, StringComparison.Ordinal));
         for (var i = Math.Max(from, 0); i < lines.Length; i++)
         {
