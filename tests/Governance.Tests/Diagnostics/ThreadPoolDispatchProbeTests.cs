@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
@@ -58,17 +59,25 @@ public sealed class ThreadPoolDispatchProbeTests
             ThreadPool.UnsafeQueueUserWorkItem(static gate => gate.Wait(), release, preferLocal: false);
         }
 
+        // The pool is held by a dedicated thread (pool threads are all blocked) for at least 400 ms of real time after
+        // the probe is queued, timed with its own stopwatch: the probe cannot start before the release, so its delay is
+        // at least the time held, whatever the machine's speed. No sleep decides anything here.
         var starved = probe.ProbeOnceAsync();
+        var held = Stopwatch.StartNew(); // started after the probe was queued: its delay spans the whole hold
         var hold = TimeSpan.FromMilliseconds(400);
+        var heldFor = TimeSpan.Zero;
         var releaser = new Thread(() =>
         {
-            Thread.Sleep(hold); // real time: the length of the starvation, not a race; the assertion below is a lower bound
+            using var nobodySets = new ManualResetEventSlim();
+            nobodySets.Wait(hold);
+            heldFor = held.Elapsed;
             release.Set();
         });
         releaser.Start();
         var starvedDelay = await starved.Bounded();
         releaser.Join();
 
+        Assert.True(starvedDelay >= heldFor, $"starved delay {starvedDelay.TotalMilliseconds} ms, pool held {heldFor.TotalMilliseconds} ms");
         Assert.True(starvedDelay >= TimeSpan.FromMilliseconds(200), $"starved delay {starvedDelay.TotalMilliseconds} ms");
         Assert.True(starvedDelay > healthy, $"starved {starvedDelay.TotalMilliseconds} ms, healthy {healthy.TotalMilliseconds} ms");
         Assert.True(probe.GetPercentile(1.0) >= TimeSpan.FromMilliseconds(200));
