@@ -81,8 +81,6 @@ public sealed class LeakedTimerGroup
 /// </summary>
 public sealed class LeakCheckResult
 {
-    private static readonly string[] s_kindNames = ["taskgroup", "workerpool", "tasklimiter", "ticker", "governed"];
-
     internal LeakCheckResult(
         IReadOnlyList<LeakedUnitGroup> units,
         IReadOnlyList<LeakedTimerGroup> timers,
@@ -141,7 +139,8 @@ public sealed class LeakCheckResult
     /// <returns><see cref="Message"/>.</returns>
     public override string ToString() => Message;
 
-    internal static string KindName(GovernedOwnerKind kind) => (int)kind < s_kindNames.Length ? s_kindNames[(int)kind] : kind.ToString().ToLowerInvariant();
+    // As the census text writes an owner kind.
+    internal static string KindName(GovernedOwnerKind kind) => kind.ToString().ToLowerInvariant();
 
     internal static string Age(TimeSpan age) => string.Create(CultureInfo.InvariantCulture, $"{age.TotalSeconds:0.0}s");
 

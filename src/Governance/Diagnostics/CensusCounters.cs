@@ -15,7 +15,8 @@ internal static class CensusCounters
     private const int Padding = 8; // one 64-byte cache line per counter
 
     private static readonly long[] s_started = new long[Kinds * Stripes * Padding];
-    private static readonly string[] s_kindNames = ["taskgroup", "workerpool", "tasklimiter", "ticker", "governed"];
+    // The tag values: the kinds' names in lower case, as the census text writes them.
+    private static readonly string[] s_kindNames = Array.ConvertAll(Enum.GetNames<GovernedOwnerKind>(), static name => name.ToLowerInvariant());
 
     static CensusCounters()
     {
@@ -45,8 +46,6 @@ internal static class CensusCounters
 
         return total;
     }
-
-    internal static string KindName(GovernedOwnerKind kind) => s_kindNames[(int)kind];
 
     // Touching the class creates the instruments; TaskCensus does it once.
     internal static void EnsureInstruments()
