@@ -1,0 +1,309 @@
+using System.Diagnostics;
+using System.Diagnostics.Tracing;
+using System.Globalization;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+
+namespace Governance.Cli.Diagnosis.Watch;
+
+/// <summary>
+/// An EventPipe session on another .NET process that listens to the <c>System.Diagnostics.Metrics</c> event source the way
+/// dotnet-counters does, and hands over one <see cref="WatchInterval"/> per refresh interval.
+/// </summary>
+/// <remarks>
+/// The session is the runtime's shared one (session id <c>SHARED</c>, plus a client id of our own): the event source
+/// aggregates for one configuration at a time, and a second tool asking with the same refresh interval, time-series and
+/// histogram limits joins it instead of being refused. dotnet-counters (and dotnet-monitor) ask with 1 s, 1,000 and 10,
+/// so those are the defaults here; the meters each tool asks for are added together, so events of meters we did not ask
+/// for are ignored. A tool that asks with other limits gets the runtime's MultipleSessionsConfiguredIncorrectly error, a
+/// tool that does not share gets MultipleSessionsNotSupported: both are reported, one line each.
+/// </remarks>
+internal sealed class MetricsSession
+{
+    internal const string MetricsSourceName = "System.Diagnostics.Metrics";
+    internal const string SharedSessionId = "SHARED";
+    internal const int MaxTimeSeries = 1000;
+    internal const int MaxHistograms = 10;
+
+    // MetricsEventSource's keywords: 0x2 publishes the time series' values, 0x4 announces instruments as they appear.
+    private const long TimeSeriesValuesKeyword = 0x2;
+    private const long InstrumentPublishingKeyword = 0x4;
+
+    private readonly HashSet<string> _meters;
+    private readonly Dictionary<(string Meter, string Instrument), string> _units = [];
+    private readonly TimeSpan _refreshInterval;
+    private List<MetricPoint> _current = [];
+
+    private MetricsSession(IEnumerable<string> meters, TimeSpan refreshInterval)
+    {
+        _meters = new HashSet<string>(meters, StringComparer.Ordinal);
+        _refreshInterval = refreshInterval;
+    }
+
+    /// <summary>
+    /// The arguments the metrics event source reads: the same the dotnet-counters family sends for a shared session.
+    /// </summary>
+    internal static Dictionary<string, string> Arguments(IEnumerable<string> meters, TimeSpan refreshInterval, string clientId) => new()
+    {
+        ["SessionId"] = SharedSessionId,
+        ["ClientId"] = clientId,
+        ["Metrics"] = string.Join(';', meters),
+        ["RefreshInterval"] = refreshInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        ["MaxTimeSeries"] = MaxTimeSeries.ToString(CultureInfo.InvariantCulture),
+        ["MaxHistograms"] = MaxHistograms.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>
+    /// Watches <paramref name="pid"/> until <paramref name="cancellationToken"/> fires or the process exits, calling
+    /// <paramref name="onInterval"/> (on the event thread) after each interval and <paramref name="onProblem"/> with a
+    /// line for each error the event source reports.
+    /// </summary>
+    /// <exception cref="WatchException">No such process, no diagnostics connection, or a runtime without the metrics source.</exception>
+    internal static async Task RunAsync(
+        int pid,
+        IReadOnlyList<string> meters,
+        TimeSpan refreshInterval,
+        Action<WatchInterval> onInterval,
+        Action<string> onProblem,
+        CancellationToken cancellationToken)
+    {
+        EnsureProcess(pid);
+        var runtimeMajor = RuntimeMajorVersion(pid);
+        if (runtimeMajor is { } major && major < 8)
+        {
+            throw new WatchException($"process {pid} runs .NET {major}; watch needs .NET 8 or later (the shared System.Diagnostics.Metrics session)");
+        }
+
+        var session = new MetricsSession(meters, refreshInterval);
+        var providers = new List<EventPipeProvider>
+        {
+            new(MetricsSourceName, EventLevel.Informational, TimeSeriesValuesKeyword | InstrumentPublishingKeyword, Arguments(meters, refreshInterval, Guid.NewGuid().ToString())),
+        };
+
+        // .NET 8 publishes its runtime figures through the System.Runtime EventCounters only; .NET 9+ also as a meter.
+        var eventCounters = runtimeMajor == 8 && meters.Contains(RuntimeCounters.MeterName);
+        if (eventCounters)
+        {
+            providers.Add(new EventPipeProvider(RuntimeCounters.MeterName, EventLevel.Informational, 0, new Dictionary<string, string>
+            {
+                ["EventCounterIntervalSec"] = refreshInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            }));
+        }
+
+        var client = new DiagnosticsClient(pid);
+        EventPipeSession eventPipe;
+        try
+        {
+            eventPipe = await client.StartEventPipeSessionAsync(providers, requestRundown: false, circularBufferMB: 64, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ServerNotAvailableException or UnauthorizedAccessException or IOException or TimeoutException or UnsupportedCommandException or ServerErrorException)
+        {
+            throw new WatchException(ConnectionError(pid, ex), ex);
+        }
+
+        using (eventPipe)
+        {
+            using var source = new EventPipeEventSource(eventPipe.EventStream);
+            source.Dynamic.All += e => session.OnEvent(e, onInterval, onProblem);
+            var processing = Task.Factory.StartNew(source.Process, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            using (cancellationToken.Register(() => Stop(eventPipe)))
+            {
+                await processing.ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static void Stop(EventPipeSession session)
+    {
+        try
+        {
+            // Ends the session in the target; the event stream then ends and Process() returns.
+            session.Stop();
+        }
+        catch (Exception ex) when (ex is ServerNotAvailableException or IOException or ObjectDisposedException or TimeoutException or ServerErrorException)
+        {
+            // The target exited meanwhile: the stream has ended anyway.
+        }
+    }
+
+    private static void EnsureProcess(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            if (process.HasExited)
+            {
+                throw new WatchException($"no process with id {pid}");
+            }
+        }
+        catch (ArgumentException)
+        {
+            throw new WatchException($"no process with id {pid}");
+        }
+        catch (InvalidOperationException)
+        {
+            throw new WatchException($"no process with id {pid}");
+        }
+    }
+
+    private static string ConnectionError(int pid, Exception ex) => ex switch
+    {
+        UnauthorizedAccessException => $"cannot connect to process {pid}: permission denied on its diagnostics socket (run as the same user as the process, or as root)",
+        ServerNotAvailableException when DiagnosticsClient.GetPublishedProcesses().Contains(pid) => $"cannot connect to process {pid}: {ex.Message}",
+        ServerNotAvailableException => $"cannot connect to process {pid}: it is not a .NET process with a diagnostics socket (not .NET, .NET Framework, DOTNET_EnableDiagnostics=0, or another user's /tmp)",
+        _ => $"cannot connect to process {pid}: {ex.Message}",
+    };
+
+    /// <summary>The target's .NET major version, read from the runtime it loaded (Linux: /proc/PID/maps); null when unknown.</summary>
+    private static int? RuntimeMajorVersion(int pid)
+    {
+        var maps = $"/proc/{pid}/maps";
+        if (!File.Exists(maps))
+        {
+            return null;
+        }
+
+        try
+        {
+            foreach (var line in File.ReadLines(maps))
+            {
+                var at = line.IndexOf("/Microsoft.NETCore.App/", StringComparison.Ordinal);
+                if (at >= 0 && line.EndsWith("coreclr.so", StringComparison.Ordinal))
+                {
+                    var version = line[(at + "/Microsoft.NETCore.App/".Length)..];
+                    var dot = version.IndexOf('.', StringComparison.Ordinal);
+                    if (dot > 0 && int.TryParse(version.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var major))
+                    {
+                        return major;
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Another user's process: the connection attempt says what is wrong.
+        }
+
+        return null;
+    }
+
+    private void OnEvent(TraceEvent e, Action<WatchInterval> onInterval, Action<string> onProblem)
+    {
+        if (e.ProviderName == RuntimeCounters.MeterName && e.EventName == "EventCounters")
+        {
+            if (RuntimeCounters.FromEventCounter(e.PayloadByName("Payload"), _refreshInterval) is { } point)
+            {
+                _current.Add(point);
+            }
+
+            return;
+        }
+
+        if (e.ProviderName != MetricsSourceName)
+        {
+            return;
+        }
+
+        switch (e.EventName)
+        {
+            case "MultipleSessionsNotSupportedError":
+                onProblem($"another tool holds a non-shared metrics session on this process ({Text(e, "runningSessionId")}); stop it, or use a tool that shares the session (dotnet-counters 8+)");
+                return;
+            case "MultipleSessionsConfiguredIncorrectlyError":
+                onProblem($"another tool holds the shared metrics session with other settings (refresh interval {Text(e, "expectedRefreshInterval")} s, max histograms {Text(e, "expectedMaxHistograms")}, max time series {Text(e, "expectedMaxTimeSeries")}); use the same --refresh-interval");
+                return;
+        }
+
+        if (Text(e, "sessionId") != SharedSessionId)
+        {
+            return;
+        }
+
+        switch (e.EventName)
+        {
+            // TraceEvent names these two by their opcodes.
+            case "CollectionStart" or "Collection/Start":
+                _current = [];
+                return;
+            case "CollectionStop" or "Collection/Stop":
+                var end = e.PayloadByName("intervalEndTime") is DateTime t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : DateTimeOffset.UtcNow;
+                var points = _current;
+                _current = [];
+                onInterval(new WatchInterval(end, points));
+                return;
+            case "Error":
+                onProblem($"the target's metrics source reported an error: {FirstLine(Text(e, "errorMessage"))}");
+                return;
+            case "ObservableInstrumentCallbackError":
+                onProblem($"an observable instrument's callback threw in the target: {FirstLine(Text(e, "errorMessage"))}");
+                return;
+            case "TimeSeriesLimitReached":
+                onProblem($"the shared session's limit of {MaxTimeSeries} time series is reached: new series are not reported");
+                return;
+            case "HistogramLimitReached":
+                onProblem($"the shared session's limit of {MaxHistograms} histograms is reached: new histograms are not reported");
+                return;
+            case "BeginInstrumentReporting" or "InstrumentPublished":
+                _units[(Text(e, "meterName"), Text(e, "instrumentName"))] = Text(e, "unit");
+                return;
+        }
+
+        var meter = Text(e, "meterName");
+        if (!_meters.Contains(meter))
+        {
+            return;
+        }
+
+        var name = Text(e, "instrumentName");
+        var unit = Text(e, "unit") is { Length: > 0 } u ? u : _units.GetValueOrDefault((meter, name), string.Empty);
+        var tags = Text(e, "tags");
+        switch (e.EventName)
+        {
+            case "GaugeValuePublished":
+                _current.Add(new MetricPoint(meter, name, tags, unit, InstrumentKind.Value, Number(Text(e, "lastValue")), null, MetricPoint.NoQuantiles));
+                break;
+            case "UpDownCounterRateValuePublished":
+                _current.Add(new MetricPoint(meter, name, tags, unit, InstrumentKind.Value, Number(Text(e, "value")), null, MetricPoint.NoQuantiles));
+                break;
+            case "CounterRateValuePublished":
+                // "rate" is the increase over the interval (empty on the first one); per second it reads like dotnet-counters.
+                var delta = Number(Text(e, "rate"));
+                _current.Add(new MetricPoint(meter, name, tags, unit, InstrumentKind.Counter, Number(Text(e, "value")), delta / _refreshInterval.TotalSeconds, MetricPoint.NoQuantiles));
+                break;
+            case "HistogramValuePublished":
+                var count = e.PayloadByName("count") is int c ? c : 0;
+                _current.Add(new MetricPoint(meter, name, tags, unit, InstrumentKind.Histogram, null, null, ParseQuantiles(Text(e, "quantiles")), count));
+                break;
+        }
+    }
+
+    /// <summary>Parses the runtime's quantile text, <c>0.5=1.2;0.95=3.4;0.99=5.6</c> (empty when nothing was recorded).</summary>
+    internal static IReadOnlyDictionary<double, double> ParseQuantiles(string text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return MetricPoint.NoQuantiles;
+        }
+
+        var quantiles = new Dictionary<double, double>();
+        foreach (var pair in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0
+                && double.TryParse(pair.AsSpan(0, equals), NumberStyles.Float, CultureInfo.InvariantCulture, out var q)
+                && double.TryParse(pair.AsSpan(equals + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+            {
+                quantiles[q] = v;
+            }
+        }
+
+        return quantiles;
+    }
+
+    private static double? Number(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    private static string Text(TraceEvent e, string name) => e.PayloadByName(name) as string ?? string.Empty;
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+}
