@@ -32,7 +32,10 @@ internal sealed class MetricsSession
     private readonly HashSet<string> _meters;
     private readonly Dictionary<(string Meter, string Instrument), string> _units = [];
     private readonly TimeSpan _refreshInterval;
+    private readonly string _clientId = Guid.NewGuid().ToString();
     private List<MetricPoint> _current = [];
+    private string? _refused;
+    private Action? _stop;
 
     private MetricsSession(IEnumerable<string> meters, TimeSpan refreshInterval)
     {
@@ -77,7 +80,7 @@ internal sealed class MetricsSession
         var session = new MetricsSession(meters, refreshInterval);
         var providers = new List<EventPipeProvider>
         {
-            new(MetricsSourceName, EventLevel.Informational, TimeSeriesValuesKeyword | InstrumentPublishingKeyword, Arguments(meters, refreshInterval, Guid.NewGuid().ToString())),
+            new(MetricsSourceName, EventLevel.Informational, TimeSeriesValuesKeyword | InstrumentPublishingKeyword, Arguments(meters, refreshInterval, session._clientId)),
         };
 
         // .NET 8 publishes its runtime figures through the System.Runtime EventCounters only; .NET 9+ also as a meter.
@@ -105,11 +108,17 @@ internal sealed class MetricsSession
         {
             using var source = new EventPipeEventSource(eventPipe.EventStream);
             source.Dynamic.All += e => session.OnEvent(e, onInterval, onProblem);
+            session._stop = () => Stop(eventPipe);
             var processing = Task.Factory.StartNew(source.Process, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             using (cancellationToken.Register(() => Stop(eventPipe)))
             {
                 await processing.ConfigureAwait(false);
             }
+        }
+
+        if (session._refused is { } refused)
+        {
+            throw new WatchException($"cannot watch process {pid}: {refused}");
         }
     }
 
@@ -206,11 +215,15 @@ internal sealed class MetricsSession
 
         switch (e.EventName)
         {
-            case "MultipleSessionsNotSupportedError":
-                onProblem($"another tool holds a non-shared metrics session on this process ({Text(e, "runningSessionId")}); stop it, or use a tool that shares the session (dotnet-counters 8+)");
+            // Sent to every listener: it concerns us when the session running is not the shared one (then we are the
+            // one refused), or when the client configured wrongly is us (by the client id we sent).
+            case "MultipleSessionsNotSupportedError" when e.PayloadValue(0) as string != SharedSessionId:
+                Refuse($"another tool holds a metrics session that does not share (session {e.PayloadValue(0)}; dotnet-counters collect does that): stop it, or watch alongside a tool that shares (dotnet-counters monitor)");
                 return;
-            case "MultipleSessionsConfiguredIncorrectlyError":
-                onProblem($"another tool holds the shared metrics session with other settings (refresh interval {Text(e, "expectedRefreshInterval")} s, max histograms {Text(e, "expectedMaxHistograms")}, max time series {Text(e, "expectedMaxTimeSeries")}); use the same --refresh-interval");
+            case "MultipleSessionsConfiguredIncorrectlyError" when e.PayloadValue(0) as string == _clientId:
+                Refuse(string.Create(CultureInfo.InvariantCulture, $"another tool shares the metrics session with other settings (refresh interval {Text(e, "expectedRefreshInterval")} s, max histograms {Text(e, "expectedMaxHistograms")}, max time series {Text(e, "expectedMaxTimeSeries")}): use its --refresh-interval"));
+                return;
+            case "MultipleSessionsNotSupportedError" or "MultipleSessionsConfiguredIncorrectlyError":
                 return;
         }
 
@@ -275,6 +288,12 @@ internal sealed class MetricsSession
                 _current.Add(new MetricPoint(meter, name, tags, unit, InstrumentKind.Histogram, null, null, ParseQuantiles(Text(e, "quantiles")), count));
                 break;
         }
+    }
+
+    private void Refuse(string reason)
+    {
+        _refused ??= reason;
+        _stop?.Invoke();
     }
 
     /// <summary>Parses the runtime's quantile text, <c>0.5=1.2;0.95=3.4;0.99=5.6</c> (empty when nothing was recorded).</summary>
