@@ -56,6 +56,7 @@ internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSet
         var exit = ExitCodes.Clean;
         var fired = new List<AlertFiring>();
         var live = !settings.Json && console.Profile.Out.IsTerminal;
+        var table = new WatchTable(settings.Pid);
 
         async Task ConsumeAsync(Action<WatchInterval> show)
         {
@@ -85,11 +86,11 @@ internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSet
 
         if (live)
         {
-            await console.Live(WatchTable.Render(settings.Pid, null, fired)).AutoClear(false).StartAsync(async ctx =>
+            await console.Live(table.Render(null, fired)).AutoClear(false).StartAsync(async ctx =>
             {
                 await ConsumeAsync(interval =>
                 {
-                    ctx.UpdateTarget(WatchTable.Render(settings.Pid, interval, fired));
+                    ctx.UpdateTarget(table.Render(interval, fired));
                     ctx.Refresh();
                 }).ConfigureAwait(false);
             }).ConfigureAwait(false);
@@ -104,7 +105,7 @@ internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSet
         }
         else
         {
-            await ConsumeAsync(interval => console.Write(WatchTable.Render(settings.Pid, interval, []))).ConfigureAwait(false);
+            await ConsumeAsync(interval => console.Write(table.Render(interval, []))).ConfigureAwait(false);
         }
 
         try

@@ -84,6 +84,23 @@ public sealed class WatchCommandTests(LimiterTargetProcess target) : IClassFixtu
     }
 
     [Fact]
+    public async Task Table_ForAPipe_ShowsTheLimitersSeriesAndTheRuntimesFigures()
+    {
+        await target.LoadAsync("heavy");
+        var console = new TestConsole().Width(100);
+        var exit = await GovernanceApp.RunAsync(["watch", target.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--duration", "3s"], console)
+            .WaitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"governance watch {target.Pid} at ", console.Output, StringComparison.Ordinal);
+        Assert.Contains("governance.limiter.in_flight", console.Output, StringComparison.Ordinal);
+        Assert.Contains("governance.limiter.queue_wait", console.Output, StringComparison.Ordinal);
+        Assert.Matches(@"p50 \d+(\.\d+)?  p95 \d+(\.\d+)?  p99 \d+(\.\d+)? ms", console.Output);
+        Assert.Contains("thread-pool threads", console.Output, StringComparison.Ordinal);
+        Assert.Contains("GC heap size", console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Record_AppendsCsvRows()
     {
         await target.LoadAsync("light");
