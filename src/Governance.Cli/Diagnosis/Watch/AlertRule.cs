@@ -158,7 +158,7 @@ internal sealed partial record AlertRule(
         {
             var seconds = value * perUnit;
             return InMilliseconds
-                ? string.Create(CultureInfo.InvariantCulture, $"{seconds * 1000:0.###}ms")
+                ? Durations.Milliseconds(seconds * 1000) + "ms"
                 : string.Create(CultureInfo.InvariantCulture, $"{seconds:0.###}s");
         }
 

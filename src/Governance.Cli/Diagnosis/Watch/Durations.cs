@@ -42,7 +42,12 @@ internal static class Durations
         return true;
     }
 
-    internal static string Format(TimeSpan duration) => duration.TotalMilliseconds < 1000
-        ? string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMilliseconds:0.##}ms")
-        : string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.##}s");
+    /// <summary>Milliseconds with the digits a reader needs: 912, 45.6, 2.35, 0.012.</summary>
+    internal static string Milliseconds(double ms) => Math.Abs(ms) switch
+    {
+        >= 100 => ms.ToString("0", CultureInfo.InvariantCulture),
+        >= 10 => ms.ToString("0.#", CultureInfo.InvariantCulture),
+        >= 1 => ms.ToString("0.##", CultureInfo.InvariantCulture),
+        _ => ms.ToString("0.###", CultureInfo.InvariantCulture),
+    };
 }

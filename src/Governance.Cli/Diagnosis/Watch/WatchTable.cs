@@ -120,7 +120,7 @@ internal sealed class WatchTable(int pid)
 
         if (AlertRule.SecondsPerUnit(unit) is { } perUnit)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"{v * perUnit * 1000:0.###} ms");
+            return Durations.Milliseconds(v * perUnit * 1000) + " ms";
         }
 
         return unit == "By"
