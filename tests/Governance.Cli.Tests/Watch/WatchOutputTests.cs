@@ -22,6 +22,17 @@ public sealed class WatchOutputTests : IDisposable
     }
 
     [Fact]
+    public void Net8EventCounters_AreReadUnderTheMetersNames()
+    {
+        var heap = RuntimeCounters.FromEventCounter(new Dictionary<string, object> { ["Name"] = "gc-heap-size", ["Mean"] = 2.5, ["CounterType"] = "Mean", ["IntervalSec"] = 1.0 }, TimeSpan.FromSeconds(1));
+        Assert.Equal(("System.Runtime", "dotnet.gc.last_collection.heap.size", "By", 2.5 * 1024 * 1024), (heap!.Provider, heap.Name, heap.Unit, heap.Value!.Value));
+        var completed = RuntimeCounters.FromEventCounter(new Dictionary<string, object> { ["Name"] = "threadpool-completed-items-count", ["Increment"] = 500.0, ["CounterType"] = "Sum", ["IntervalSec"] = 0.5 }, TimeSpan.FromSeconds(1));
+        Assert.Equal(("dotnet.thread_pool.work_item.count", InstrumentKind.Counter, 1000.0), (completed!.Name, completed.Kind, completed.Rate!.Value));
+        Assert.Null(RuntimeCounters.FromEventCounter(new Dictionary<string, object> { ["Name"] = "cpu-usage", ["Mean"] = 1.0 }, TimeSpan.FromSeconds(1)));
+        Assert.Null(RuntimeCounters.FromEventCounter("not a payload", TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public void SessionArguments_AreTheSharedOnesDotnetCountersSends()
     {
         var arguments = MetricsSession.Arguments(["Governance", "System.Runtime"], TimeSpan.FromSeconds(1), "client-1");

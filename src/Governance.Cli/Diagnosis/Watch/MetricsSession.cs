@@ -34,6 +34,11 @@ internal sealed class MetricsSession
     private readonly TimeSpan _refreshInterval;
     private readonly string _clientId = Guid.NewGuid().ToString();
     private List<MetricPoint> _current = [];
+
+    // .NET 8's runtime figures, from the System.Runtime EventCounters: the latest of each, added to the next interval
+    // unless that interval has the System.Runtime meter's own figures.
+    private readonly Dictionary<string, MetricPoint> _counterPoints = new(StringComparer.Ordinal);
+    private bool _metricsIntervalSeen;
     private string? _refused;
     private Action? _stop;
 
@@ -84,7 +89,8 @@ internal sealed class MetricsSession
         };
 
         // .NET 8 publishes its runtime figures through the System.Runtime EventCounters only; .NET 9+ also as a meter.
-        var eventCounters = runtimeMajor == 8 && meters.Contains(RuntimeCounters.MeterName);
+        // Where the version is unknown both are asked for, and the meter's figures win.
+        var eventCounters = runtimeMajor is null or 8 && meters.Contains(RuntimeCounters.MeterName);
         if (eventCounters)
         {
             providers.Add(new EventPipeProvider(RuntimeCounters.MeterName, EventLevel.Informational, 0, new Dictionary<string, string>
@@ -163,28 +169,27 @@ internal sealed class MetricsSession
         _ => $"cannot connect to process {pid}: {ex.Message}",
     };
 
-    /// <summary>The target's .NET major version, read from the runtime it loaded (Linux: /proc/PID/maps); null when unknown.</summary>
+    /// <summary>
+    /// The target's .NET major version: the file version of the System.Private.CoreLib.dll it mapped (Linux:
+    /// /proc/PID/maps; framework-dependent or self-contained alike); null when unknown.
+    /// </summary>
     private static int? RuntimeMajorVersion(int pid)
     {
         var maps = $"/proc/{pid}/maps";
-        if (!File.Exists(maps))
-        {
-            return null;
-        }
-
         try
         {
+            if (!File.Exists(maps))
+            {
+                return null;
+            }
+
             foreach (var line in File.ReadLines(maps))
             {
-                var at = line.IndexOf("/Microsoft.NETCore.App/", StringComparison.Ordinal);
-                if (at >= 0 && line.EndsWith("coreclr.so", StringComparison.Ordinal))
+                var at = line.IndexOf('/', StringComparison.Ordinal);
+                if (at >= 0 && line.EndsWith("/System.Private.CoreLib.dll", StringComparison.Ordinal) && File.Exists(line[at..]))
                 {
-                    var version = line[(at + "/Microsoft.NETCore.App/".Length)..];
-                    var dot = version.IndexOf('.', StringComparison.Ordinal);
-                    if (dot > 0 && int.TryParse(version.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var major))
-                    {
-                        return major;
-                    }
+                    var major = FileVersionInfo.GetVersionInfo(line[at..]).FileMajorPart;
+                    return major > 0 ? major : null;
                 }
             }
         }
@@ -200,9 +205,23 @@ internal sealed class MetricsSession
     {
         if (e.ProviderName == RuntimeCounters.MeterName && e.EventName == "EventCounters")
         {
-            if (RuntimeCounters.FromEventCounter(e.PayloadByName("Payload"), _refreshInterval) is { } point)
+            // TraceEvent gives the payload as one unnamed struct holding the "Payload" struct (dictionaries both).
+            var payload = e.PayloadNames.Length > 0 ? e.PayloadValue(0) : null;
+            if (payload is IDictionary<string, object> outer && outer.TryGetValue("Payload", out var inner))
             {
-                _current.Add(point);
+                payload = inner;
+            }
+
+            if (RuntimeCounters.FromEventCounter(payload, _refreshInterval) is { } point)
+            {
+                // A process with no meter at all (nothing makes its runtime start the metrics source) sends no
+                // intervals: the EventCounters then make them, one per round of counters.
+                if (!_metricsIntervalSeen && _counterPoints.ContainsKey(point.Name))
+                {
+                    Flush(DateTimeOffset.UtcNow, onInterval);
+                }
+
+                _counterPoints[point.Name] = point;
             }
 
             return;
@@ -239,10 +258,8 @@ internal sealed class MetricsSession
                 _current = [];
                 return;
             case "CollectionStop" or "Collection/Stop":
-                var end = e.PayloadByName("intervalEndTime") is DateTime t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : DateTimeOffset.UtcNow;
-                var points = _current;
-                _current = [];
-                onInterval(new WatchInterval(end, points));
+                _metricsIntervalSeen = true;
+                Flush(e.PayloadByName("intervalEndTime") is DateTime t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : DateTimeOffset.UtcNow, onInterval);
                 return;
             case "Error":
                 onProblem($"the target's metrics source reported an error: {FirstLine(Text(e, "errorMessage"))}");
@@ -288,6 +305,19 @@ internal sealed class MetricsSession
                 _current.Add(new MetricPoint(meter, name, tags, unit, InstrumentKind.Histogram, null, null, ParseQuantiles(Text(e, "quantiles")), count));
                 break;
         }
+    }
+
+    private void Flush(DateTimeOffset end, Action<WatchInterval> onInterval)
+    {
+        var points = _current;
+        _current = [];
+        if (!points.Any(p => p.Provider == RuntimeCounters.MeterName))
+        {
+            points.AddRange(_counterPoints.Values);
+        }
+
+        _counterPoints.Clear();
+        onInterval(new WatchInterval(end, points));
     }
 
     private void Refuse(string reason)
