@@ -79,7 +79,7 @@ internal sealed class MetricsSession
         var runtimeMajor = RuntimeMajorVersion(pid);
         if (runtimeMajor is { } major && major < 8)
         {
-            throw new WatchException($"process {pid} runs .NET {major}; watch needs .NET 8 or later (the shared System.Diagnostics.Metrics session)");
+            throw new WatchException($"process {pid} runs {(major < 5 ? ".NET Core" : ".NET")} {major}; watch needs .NET 8 or later (the shared System.Diagnostics.Metrics session)");
         }
 
         var session = new MetricsSession(meters, refreshInterval);
@@ -170,7 +170,7 @@ internal sealed class MetricsSession
     };
 
     /// <summary>
-    /// The target's .NET major version: the file version of the System.Private.CoreLib.dll it mapped (Linux:
+    /// The target's .NET major version: the product version of the System.Private.CoreLib.dll it mapped (Linux:
     /// /proc/PID/maps; framework-dependent or self-contained alike); null when unknown.
     /// </summary>
     private static int? RuntimeMajorVersion(int pid)
@@ -188,8 +188,10 @@ internal sealed class MetricsSession
                 var at = line.IndexOf('/', StringComparison.Ordinal);
                 if (at >= 0 && line.EndsWith("/System.Private.CoreLib.dll", StringComparison.Ordinal) && File.Exists(line[at..]))
                 {
-                    var major = FileVersionInfo.GetVersionInfo(line[at..]).FileMajorPart;
-                    return major > 0 ? major : null;
+                    // The product version (8.0.31+hash): .NET Core 3.x's file versions are 4.7.
+                    var product = FileVersionInfo.GetVersionInfo(line[at..]).ProductVersion ?? string.Empty;
+                    var dot = product.IndexOf('.', StringComparison.Ordinal);
+                    return dot > 0 && int.TryParse(product.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var major) ? major : null;
                 }
             }
         }
