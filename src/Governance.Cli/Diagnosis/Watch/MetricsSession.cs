@@ -163,11 +163,16 @@ internal sealed class MetricsSession
 
     private static string ConnectionError(int pid, Exception ex) => ex switch
     {
-        UnauthorizedAccessException => $"cannot connect to process {pid}: permission denied on its diagnostics socket (run as the same user as the process, or as root)",
+        UnauthorizedAccessException => PermissionDenied(pid),
+        ServerNotAvailableException when ex.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied }
+            || ex.Message.Contains("Permission denied", StringComparison.OrdinalIgnoreCase) => PermissionDenied(pid),
         ServerNotAvailableException when DiagnosticsClient.GetPublishedProcesses().Contains(pid) => $"cannot connect to process {pid}: {ex.Message}",
         ServerNotAvailableException => $"cannot connect to process {pid}: it is not a .NET process with a diagnostics socket (not .NET, .NET Framework, DOTNET_EnableDiagnostics=0, or another user's /tmp)",
         _ => $"cannot connect to process {pid}: {ex.Message}",
     };
+
+    private static string PermissionDenied(int pid) =>
+        $"cannot connect to process {pid}: permission denied on its diagnostics socket (run as the process's user, or as root)";
 
     /// <summary>
     /// The target's .NET major version: the product version of the System.Private.CoreLib.dll it mapped (Linux:
