@@ -126,6 +126,12 @@ internal sealed class MetricsSession
         {
             throw new WatchException($"cannot watch process {pid}: {refused}");
         }
+
+        // The stream also ends when Ctrl+C interrupts its read, before the cancellation is seen: say only what is sure.
+        if (!cancellationToken.IsCancellationRequested && !StillRunning(pid))
+        {
+            onProblem($"process {pid} exited");
+        }
     }
 
     private static void Stop(EventPipeSession session)
@@ -138,6 +144,20 @@ internal sealed class MetricsSession
         catch (Exception ex) when (ex is ServerNotAvailableException or IOException or ObjectDisposedException or TimeoutException or ServerErrorException)
         {
             // The target exited meanwhile: the stream has ended anyway.
+        }
+    }
+
+    private static bool StillRunning(int pid)
+    {
+        try
+        {
+            // A process that just closed its diagnostics stream may take a moment to be gone.
+            using var process = Process.GetProcessById(pid);
+            return !process.WaitForExit(TimeSpan.FromSeconds(1));
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false;
         }
     }
 
