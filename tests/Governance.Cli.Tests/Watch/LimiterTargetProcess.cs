@@ -46,6 +46,14 @@ public sealed class LimiterTargetProcess : IDisposable
         Assert.Equal($"load {load}", await ExpectAsync("load "));
     }
 
+    /// <summary>Asks the target to exit and waits until it has.</summary>
+    public async Task ExitAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("exit");
+        await _process.StandardInput.FlushAsync();
+        await _process.WaitForExitAsync().WaitAsync(s_bound);
+    }
+
     public void Dispose()
     {
         try
