@@ -75,8 +75,8 @@ internal sealed class MetricsSession
         Action<string> onProblem,
         CancellationToken cancellationToken)
     {
-        EnsureProcess(pid);
-        var runtimeMajor = RuntimeMajorVersion(pid);
+        TargetProcess.EnsureRunning(pid);
+        var runtimeMajor = TargetProcess.RuntimeMajorVersion(pid);
         if (runtimeMajor is { } major && major < 8)
         {
             throw new WatchException($"process {pid} runs {(major < 5 ? ".NET Core" : ".NET")} {major}; watch needs .NET 8 or later (the shared System.Diagnostics.Metrics session)");
@@ -107,7 +107,7 @@ internal sealed class MetricsSession
         }
         catch (Exception ex) when (ex is ServerNotAvailableException or UnauthorizedAccessException or IOException or TimeoutException or UnsupportedCommandException or ServerErrorException)
         {
-            throw new WatchException(ConnectionError(pid, ex), ex);
+            throw new WatchException(TargetProcess.ConnectionError(pid, ex), ex);
         }
 
         using (eventPipe)
@@ -128,7 +128,7 @@ internal sealed class MetricsSession
         }
 
         // The stream also ends when Ctrl+C interrupts its read, before the cancellation is seen: say only what is sure.
-        if (!cancellationToken.IsCancellationRequested && !StillRunning(pid))
+        if (!cancellationToken.IsCancellationRequested && !TargetProcess.StillRunning(pid))
         {
             onProblem($"process {pid} exited");
         }
@@ -145,87 +145,6 @@ internal sealed class MetricsSession
         {
             // The target exited meanwhile: the stream has ended anyway.
         }
-    }
-
-    private static bool StillRunning(int pid)
-    {
-        try
-        {
-            // A process that just closed its diagnostics stream may take a moment to be gone.
-            using var process = Process.GetProcessById(pid);
-            return !process.WaitForExit(TimeSpan.FromSeconds(1));
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    }
-
-    private static void EnsureProcess(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            if (process.HasExited)
-            {
-                throw new WatchException($"no process with id {pid}");
-            }
-        }
-        catch (ArgumentException)
-        {
-            throw new WatchException($"no process with id {pid}");
-        }
-        catch (InvalidOperationException)
-        {
-            throw new WatchException($"no process with id {pid}");
-        }
-    }
-
-    private static string ConnectionError(int pid, Exception ex) => ex switch
-    {
-        UnauthorizedAccessException => PermissionDenied(pid),
-        ServerNotAvailableException when ex.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied }
-            || ex.Message.Contains("Permission denied", StringComparison.OrdinalIgnoreCase) => PermissionDenied(pid),
-        ServerNotAvailableException when DiagnosticsClient.GetPublishedProcesses().Contains(pid) => $"cannot connect to process {pid}: {ex.Message}",
-        ServerNotAvailableException => $"cannot connect to process {pid}: it is not a .NET process with a diagnostics socket (not .NET, .NET Framework, DOTNET_EnableDiagnostics=0, or another user's /tmp)",
-        _ => $"cannot connect to process {pid}: {ex.Message}",
-    };
-
-    private static string PermissionDenied(int pid) =>
-        $"cannot connect to process {pid}: permission denied on its diagnostics socket (run as the process's user, or as root)";
-
-    /// <summary>
-    /// The target's .NET major version: the product version of the System.Private.CoreLib.dll it mapped (Linux:
-    /// /proc/PID/maps; framework-dependent or self-contained alike); null when unknown.
-    /// </summary>
-    private static int? RuntimeMajorVersion(int pid)
-    {
-        var maps = $"/proc/{pid}/maps";
-        try
-        {
-            if (!File.Exists(maps))
-            {
-                return null;
-            }
-
-            foreach (var line in File.ReadLines(maps))
-            {
-                var at = line.IndexOf('/', StringComparison.Ordinal);
-                if (at >= 0 && line.EndsWith("/System.Private.CoreLib.dll", StringComparison.Ordinal) && File.Exists(line[at..]))
-                {
-                    // The product version (8.0.31+hash): .NET Core 3.x's file versions are 4.7.
-                    var product = FileVersionInfo.GetVersionInfo(line[at..]).ProductVersion ?? string.Empty;
-                    var dot = product.IndexOf('.', StringComparison.Ordinal);
-                    return dot > 0 && int.TryParse(product.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var major) ? major : null;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Another user's process: the connection attempt says what is wrong.
-        }
-
-        return null;
     }
 
     private void OnEvent(TraceEvent e, Action<WatchInterval> onInterval, Action<string> onProblem)
