@@ -80,12 +80,22 @@ internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSet
                 {
                     exit = ExitCodes.Alert;
                     await stop.CancelAsync().ConfigureAwait(false);
+                    break;
                 }
             }
         }
 
         if (live)
         {
+            // A spinner until the first interval; a process that can't be watched then ends with its one line, no table.
+            var connected = await console.Status().StartAsync(
+                $"Connecting to process {settings.Pid}…",
+                _ => intervals.Reader.WaitToReadAsync(CancellationToken.None).AsTask()).ConfigureAwait(false);
+            if (!connected)
+            {
+                return await EndAsync(session, exit).ConfigureAwait(false);
+            }
+
             await console.Live(table.Render(null, fired)).AutoClear(false).StartAsync(async ctx =>
             {
                 await ConsumeAsync(interval =>
@@ -108,6 +118,11 @@ internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSet
             await ConsumeAsync(interval => console.Write(table.Render(interval, []))).ConfigureAwait(false);
         }
 
+        return await EndAsync(session, exit).ConfigureAwait(false);
+    }
+
+    private static async Task<int> EndAsync(Task session, int exit)
+    {
         try
         {
             await session.ConfigureAwait(false);
