@@ -84,6 +84,10 @@ public sealed class PackageContentsTests(PackedPackages packages)
         Assert.Equal("DotnetTool", packageType.Attribute("name")?.Value);
         Assert.Contains("tools/net10.0/any/Governance.Cli.dll", entries);
         Assert.Contains("tools/net10.0/any/Governance.Analyzers.dll", entries);
+        // governance watch: the EventPipe client and the event parser, without the parser's Windows-only native binaries.
+        Assert.Contains("tools/net10.0/any/Microsoft.Diagnostics.NETCore.Client.dll", entries);
+        Assert.Contains("tools/net10.0/any/Microsoft.Diagnostics.Tracing.TraceEvent.dll", entries);
+        Assert.DoesNotContain(entries, e => e.EndsWith("KernelTraceControl.dll", StringComparison.OrdinalIgnoreCase) || e.EndsWith("msdia140.dll", StringComparison.OrdinalIgnoreCase));
 
         using var archive = ZipFile.OpenRead(packages.Package("Governance.Cli"));
         using var settingsStream = archive.GetEntry("tools/net10.0/any/DotnetToolSettings.xml")!.Open();
