@@ -26,8 +26,7 @@ internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSet
         var rules = settings.Rules;
         var refresh = settings.RefreshIntervalValue;
         var evaluator = new AlertEvaluator(rules, refresh);
-        evaluator.UnitMismatch += (rule, point) => Console.Error.WriteLine(
-            $"governance: --alert '{rule.Text}' gives a {rule.Unit.ToString().ToLowerInvariant()} but {point.Name} is in '{point.Unit}': the rule can't fire on it");
+        evaluator.Mismatch += (rule, point, reason) => Console.Error.WriteLine($"governance: --alert '{rule.Text}' can't fire: {reason}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (settings.DurationValue is { } duration)

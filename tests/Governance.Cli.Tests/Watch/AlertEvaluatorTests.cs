@@ -95,13 +95,27 @@ public sealed class AlertEvaluatorTests
     {
         var evaluator = Evaluator("governance.limiter.queued > 1ms for 1s");
         var reported = new List<string>();
-        evaluator.UnitMismatch += (rule, point) => reported.Add(point.Name);
+        evaluator.Mismatch += (rule, point, reason) => reported.Add(reason);
         for (var second = 0; second < 3; second++)
         {
             Assert.Empty(evaluator.Evaluate(new WatchInterval(s_start.AddSeconds(second), [AlertRuleTests.Point("governance.limiter.queued", string.Empty, 50)])));
         }
 
-        Assert.Equal(["governance.limiter.queued"], reported);
+        Assert.Equal(["its threshold is a time but governance.limiter.queued is in '{task}'"], reported);
+    }
+
+    [Fact]
+    public void AStatisticTheKindDoesNotPublish_NeverFires_AndIsReportedOnce()
+    {
+        var evaluator = Evaluator("governance.limiter.queued p99 > 1 for 1s");
+        var reported = new List<string>();
+        evaluator.Mismatch += (rule, point, reason) => reported.Add(reason);
+        for (var second = 0; second < 3; second++)
+        {
+            Assert.Empty(evaluator.Evaluate(new WatchInterval(s_start.AddSeconds(second), [AlertRuleTests.Point("governance.limiter.queued", string.Empty, 50)])));
+        }
+
+        Assert.Equal(["governance.limiter.queued is a gauge (value), with no p99"], reported);
     }
 
     private static AlertEvaluator Evaluator(params string[] rules) =>

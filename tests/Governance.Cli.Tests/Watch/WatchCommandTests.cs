@@ -37,6 +37,7 @@ public sealed class WatchCommandTests(LimiterTargetProcess target) : IClassFixtu
 
         Assert.Equal("System.Runtime", Find("dotnet.thread_pool.thread.count").GetProperty("provider").GetString());
         Assert.True(Find("dotnet.thread_pool.thread.count").GetProperty("value").GetDouble() >= 1);
+        Assert.False(Find("dotnet.thread_pool.thread.count").TryGetProperty("rate", out _), "a current count, read as a gauge");
         Assert.True(Find("dotnet.timer.count").GetProperty("value").GetDouble() >= 0);
     }
 

@@ -31,7 +31,7 @@ internal sealed class AlertEvaluator
     private readonly IReadOnlyList<AlertRule> _rules;
     private readonly TimeSpan _interval;
     private readonly Dictionary<(AlertRule Rule, string Series), Streak> _streaks = [];
-    private readonly HashSet<(AlertRule Rule, string Unit)> _unitMismatches = [];
+    private readonly HashSet<(AlertRule Rule, string Unit, InstrumentKind Kind)> _mismatches = [];
 
     /// <param name="rules">The rules.</param>
     /// <param name="interval">The refresh interval: a window of W spans ceil(W / interval) intervals (at least one).</param>
@@ -42,8 +42,11 @@ internal sealed class AlertEvaluator
         _interval = interval;
     }
 
-    /// <summary>Rules whose threshold unit can't apply to their instrument (a time against a count); each reported once.</summary>
-    internal event Action<AlertRule, MetricPoint>? UnitMismatch;
+    /// <summary>
+    /// Rules that can't fire on a series, with the reason: a threshold unit the instrument can't have (a time against a
+    /// count), or a statistic its kind doesn't publish (a percentile of a counter); each reported once per rule and kind.
+    /// </summary>
+    internal event Action<AlertRule, MetricPoint, string>? Mismatch;
 
     /// <summary>How many consecutive intervals a rule's window spans.</summary>
     internal int IntervalsFor(AlertRule rule) => Math.Max(1, (int)Math.Ceiling(rule.Window.Ticks / (double)_interval.Ticks - 1e-9));
@@ -70,9 +73,9 @@ internal sealed class AlertEvaluator
 
                 var streak = _streaks.TryGetValue(key, out var s) ? s : _streaks[key] = new Streak();
                 var threshold = rule.ThresholdIn(point.Unit);
-                if (threshold is null && _unitMismatches.Add((rule, point.Unit)))
+                if (Inapplicable(rule, point, threshold) is { } reason && _mismatches.Add((rule, point.Unit, point.Kind)))
                 {
-                    UnitMismatch?.Invoke(rule, point);
+                    Mismatch?.Invoke(rule, point, reason);
                 }
 
                 if (threshold is { } t && point.Get(rule.Statistic) is { } value && !double.IsNaN(value) && rule.IsPast(value, t))
@@ -103,6 +106,29 @@ internal sealed class AlertEvaluator
         }
 
         return fired;
+    }
+
+    private static string? Inapplicable(AlertRule rule, MetricPoint point, double? threshold)
+    {
+        if (threshold is null)
+        {
+            return $"its threshold is a {rule.Unit.ToString().ToLowerInvariant()} but {point.Name} is in '{point.Unit}'";
+        }
+
+        var applies = rule.Statistic switch
+        {
+            Statistic.P50 or Statistic.P95 or Statistic.P99 or Statistic.Count => point.Kind == InstrumentKind.Histogram,
+            Statistic.Rate => point.Kind == InstrumentKind.Counter,
+            Statistic.Value => point.Kind != InstrumentKind.Histogram,
+            _ => true,
+        };
+        var kind = point.Kind switch
+        {
+            InstrumentKind.Histogram => "a histogram (p50, p95, p99, count)",
+            InstrumentKind.Counter => "a counter (rate, value)",
+            _ => "a gauge (value)",
+        };
+        return applies ? null : $"{point.Name} is {kind}, with no {rule.Statistic.ToString().ToLowerInvariant()}";
     }
 
     private sealed class Streak

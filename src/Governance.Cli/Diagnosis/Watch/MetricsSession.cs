@@ -241,6 +241,9 @@ internal sealed class MetricsSession
             case "UpDownCounterRateValuePublished":
                 _current.Add(new MetricPoint(meter, name, tags, unit, InstrumentKind.Value, Number(Text(e, "value")), null, MetricPoint.NoQuantiles));
                 break;
+            case "CounterRateValuePublished" when RuntimeCounters.IsCurrentCount(meter, name):
+                _current.Add(new MetricPoint(meter, name, tags, unit, InstrumentKind.Value, Number(Text(e, "value")), null, MetricPoint.NoQuantiles));
+                break;
             case "CounterRateValuePublished":
                 // "rate" is the increase over the interval (empty on the first one); per second it reads like dotnet-counters.
                 var delta = Number(Text(e, "rate"));

@@ -10,10 +10,7 @@ internal static class RuntimeCounters
 {
     internal const string MeterName = "System.Runtime";
 
-    /// <summary>
-    /// The runtime instruments the table shows, in its order, with their labels and the statistic shown (the runtime
-    /// publishes its thread and queue counts as observable counters: their value is the current count, not a total).
-    /// </summary>
+    /// <summary>The runtime instruments the table shows, in its order, with their labels and the statistic shown.</summary>
     internal static readonly IReadOnlyList<(string Instrument, string Label, Statistic Statistic)> Shown =
     [
         ("dotnet.thread_pool.thread.count", "thread-pool threads", Statistic.Value),
@@ -23,6 +20,14 @@ internal static class RuntimeCounters
         ("dotnet.gc.last_collection.heap.size", "GC heap size (last collection)", Statistic.Value),
         ("dotnet.gc.heap.total_allocated", "allocation rate", Statistic.Rate),
     ];
+
+    /// <summary>
+    /// Runtime instruments published as counters whose value is a current count, not a running total (the .NET 10
+    /// runtime's thread-pool thread count and queue length): watch reads them as gauges, so their value is what the
+    /// table, the JSON and an alert's default statistic use.
+    /// </summary>
+    internal static bool IsCurrentCount(string meter, string instrument) =>
+        meter == MeterName && instrument is "dotnet.thread_pool.thread.count" or "dotnet.thread_pool.queue.length";
 
     // .NET 8's EventCounters: (name, meter instrument, kind, unit, factor to the meter's unit).
     private static readonly Dictionary<string, (string Instrument, InstrumentKind Kind, string Unit, double Factor)> s_eventCounters = new(StringComparer.Ordinal)
