@@ -9,7 +9,7 @@ namespace Governance.Cli.Commands;
 /// <c>governance tasks &lt;pid&gt;</c>: every pending async operation of a running process grouped by await chain, its
 /// timers by callback and its channels by element type; with <c>--diff</c>, only what grew between two snapshots.
 /// </summary>
-internal sealed class TasksCommand(IAnsiConsole console) : AsyncCommand<TasksSettings>
+internal sealed class TasksCommand(IAnsiConsole console, ErrorOutput error) : AsyncCommand<TasksSettings>
 {
     private const int DefaultTop = 20;
 
@@ -29,7 +29,7 @@ internal sealed class TasksCommand(IAnsiConsole console) : AsyncCommand<TasksSet
             }
 
             // The progress line goes to stderr so that stdout stays one report (JSON stays parseable).
-            await Console.Error.WriteLineAsync(
+            await error.Writer.WriteLineAsync(
                 $"governance tasks {settings.ProcessId}: first snapshot taken ({first.PendingOperations:N0} pending operations); the second in {Durations.Format(interval)}");
             await Task.Delay(interval, cancellationToken);
             var second = await Task.Run(() => SnapshotTaker.Take(settings.ProcessId, method, reachableOnly, cancellationToken), cancellationToken);
@@ -39,7 +39,7 @@ internal sealed class TasksCommand(IAnsiConsole console) : AsyncCommand<TasksSet
         }
         catch (TargetProcessException ex)
         {
-            await Console.Error.WriteLineAsync($"governance: {ex.Message}");
+            await error.Writer.WriteLineAsync($"governance: {ex.Message}");
             return ExitCodes.UsageError;
         }
     }

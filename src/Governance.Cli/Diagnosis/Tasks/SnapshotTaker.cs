@@ -23,12 +23,18 @@ internal static class SnapshotTaker
 
     private static readonly string[] DacFileNames = ["libmscordaccore.so", "libmscordaccore.dylib", "mscordaccore.dll"];
 
+    // The runtime's data access library is loaded once per process and is not safe for two walks at once.
+    private static readonly Lock OneWalkAtATime = new();
+
     internal static TasksSnapshot Take(int processId, SnapshotMethod method, bool reachableOnly, CancellationToken cancellationToken)
     {
         EnsureProcessExists(processId);
-        return method == SnapshotMethod.Attach
-            ? TakeAttached(processId, reachableOnly, cancellationToken)
-            : TakeFromDump(processId, reachableOnly, cancellationToken);
+        lock (OneWalkAtATime)
+        {
+            return method == SnapshotMethod.Attach
+                ? TakeAttached(processId, reachableOnly, cancellationToken)
+                : TakeFromDump(processId, reachableOnly, cancellationToken);
+        }
     }
 
     private static TasksSnapshot TakeAttached(int processId, bool reachableOnly, CancellationToken cancellationToken)
