@@ -519,6 +519,17 @@ internal sealed class HeapReader
             return "Task.WhenAll";
         }
 
+        if (name.StartsWith("System.Threading.Channels.", StringComparison.Ordinal) && name.Contains("AsyncOperation", StringComparison.Ordinal))
+        {
+            return "a channel read or write";
+        }
+
+        // An async iterator (await foreach, ReadAllAsync) is its own value-task source: name the iterator method.
+        if (name.Contains(">d__", StringComparison.Ordinal) || name.EndsWith(">d", StringComparison.Ordinal))
+        {
+            return MethodNames.FromStateMachine(name).Short + " (async iterator)";
+        }
+
         return MethodNames.ShortType(name) + (name.Contains('<', StringComparison.Ordinal) ? "<" + GenericArguments(name) + ">" : string.Empty);
     }
 

@@ -177,7 +177,6 @@ internal static class TasksReport
         foreach (var group in snapshot.Channels.Take(top))
         {
             json.WriteStartObject();
-            json.WriteNumber("count", group.Count);
             WriteChannel(json, group);
             json.WriteEndObject();
         }
