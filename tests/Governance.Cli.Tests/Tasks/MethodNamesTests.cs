@@ -12,6 +12,7 @@ public sealed class MethodNamesTests
     [InlineData("Shop.Worker+<<ExecuteAsync>g__PollAsync|3_0>d", "Worker.ExecuteAsync.PollAsync", "Shop.Worker.ExecuteAsync.PollAsync")]
     [InlineData("Program+<<Main>$>d__0", "Program.Main", "Program.Main")]
     [InlineData("Shop.Cache<System.String>+<GetAsync>d__4<System.Int32>", "Cache.GetAsync", "Shop.Cache.GetAsync")]
+    [InlineData("Shop.Listener+<AcceptAsync>d__7<System.__Canon>", "Listener.AcceptAsync", "Shop.Listener.AcceptAsync")]
     public void FromStateMachine_NamesTheMethodAsWritten(string stateMachine, string expectedShort, string expectedQualified)
     {
         var (shortName, qualified) = MethodNames.FromStateMachine(stateMachine);
@@ -33,6 +34,7 @@ public sealed class MethodNamesTests
     [InlineData("Shop.Jobs.Heartbeat", "Beat", "Heartbeat.Beat")]
     [InlineData("Shop.Program+<>c", "<Main>b__0_1", "Program.Main.lambda")]
     [InlineData(null, "Beat", "Beat")]
+    [InlineData("System.Net.Http.HttpConnectionPoolManager+<>c", "<.ctor>b__12_0", "HttpConnectionPoolManager.ctor.lambda")]
     public void FromMethod_NamesATimerCallback(string? type, string method, string expected)
     {
         Assert.Equal(expected, MethodNames.FromMethod(type, method).Short);

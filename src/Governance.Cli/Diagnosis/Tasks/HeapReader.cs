@@ -399,7 +399,7 @@ internal sealed class HeapReader
         var name = machine.Type?.Name is { } machineName && !machineName.StartsWith("System.__Canon", StringComparison.Ordinal)
             ? machineName
             : MethodNames.StateMachineOfBox(boxType.Name ?? string.Empty);
-        frame = name is null || name.Contains("__Canon", StringComparison.Ordinal) ? ("?", "?") : MethodNames.FromStateMachine(name);
+        frame = name is null || name.StartsWith("System.__Canon", StringComparison.Ordinal) ? ("?", "?") : MethodNames.FromStateMachine(name);
         if (!shared)
         {
             _frames[boxType.MethodTable] = frame;

@@ -69,7 +69,8 @@ internal static class MethodNames
     {
         if (!method.StartsWith('<'))
         {
-            return method;
+            // Constructors keep their names without the leading dot, so a lambda in one reads Type.ctor.lambda.
+            return method is ".ctor" or ".cctor" ? method[1..] : method;
         }
 
         var inner = Enclosed(method);
