@@ -49,6 +49,7 @@ internal sealed class HeapReader
         var timers = new List<ClrObject>();
         var channels = new List<ClrObject>();
         long objects = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var obj in _heap.EnumerateObjects())
         {
             if ((++objects & 0xFFFF) == 0)
@@ -76,12 +77,16 @@ internal sealed class HeapReader
             }
         }
 
+        var walk = clock.Elapsed;
         var reachable = reachableOnly ? Reachability.Mark(_heap, cancellationToken) : null;
+        var mark = clock.Elapsed - walk;
         bool Live(ulong address) => reachable is null || reachable.Contains(address);
 
         var chains = GroupChains(pending, Live, out var pendingBoxes, out var unreachable);
         return new HeapFindings(
             objects,
+            walk,
+            mark,
             pendingBoxes,
             unreachable,
             chains,
@@ -684,8 +689,12 @@ internal sealed class HeapReader
 }
 
 /// <summary>What one heap walk found, before the snapshot's cost is added.</summary>
+/// <param name="Walk">Reading every object once.</param>
+/// <param name="Reachability">Marking what the roots reach (zero when skipped).</param>
 internal sealed record HeapFindings(
     long HeapObjects,
+    TimeSpan Walk,
+    TimeSpan Reachability,
     int PendingOperations,
     int UnreachablePendingOperations,
     IReadOnlyList<AwaitChainGroup> Chains,

@@ -61,7 +61,7 @@ internal static class SnapshotTaker
             pause = paused.Elapsed;
         }
 
-        return Snapshot(processId, version, takenAt, new SnapshotCost("attach", pause, total.Elapsed, findings.HeapObjects), findings);
+        return Snapshot(processId, version, takenAt, new SnapshotCost("attach", pause, total.Elapsed, findings.HeapObjects, findings.Walk, findings.Reachability), findings);
     }
 
     private static TasksSnapshot TakeFromDump(int processId, bool reachableOnly, CancellationToken cancellationToken)
@@ -91,7 +91,7 @@ internal static class SnapshotTaker
             var pause = writing.Elapsed;
             using var target = DataTarget.LoadDump(path);
             var (findings, version) = Walk(processId, target, reachableOnly, cancellationToken);
-            return Snapshot(processId, version, takenAt, new SnapshotCost("dump", pause, total.Elapsed, findings.HeapObjects), findings);
+            return Snapshot(processId, version, takenAt, new SnapshotCost("dump", pause, total.Elapsed, findings.HeapObjects, findings.Walk, findings.Reachability), findings);
         }
         finally
         {

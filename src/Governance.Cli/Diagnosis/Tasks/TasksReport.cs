@@ -144,6 +144,8 @@ internal static class TasksReport
         json.WriteNumber("targetPauseMs", Math.Round(snapshot.Cost.TargetPause.TotalMilliseconds, 1));
         json.WriteNumber("totalMs", Math.Round(snapshot.Cost.Total.TotalMilliseconds, 1));
         json.WriteNumber("heapObjects", snapshot.Cost.HeapObjects);
+        json.WriteNumber("heapWalkMs", Math.Round(snapshot.Cost.HeapWalk.TotalMilliseconds, 1));
+        json.WriteNumber("reachabilityMs", Math.Round(snapshot.Cost.Reachability.TotalMilliseconds, 1));
         json.WriteEndObject();
         json.WriteNumber("pendingOperations", snapshot.PendingOperations);
         json.WriteNumber("unreachablePendingOperations", snapshot.UnreachablePendingOperations);

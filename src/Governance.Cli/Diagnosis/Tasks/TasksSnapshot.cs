@@ -17,7 +17,9 @@ internal sealed record TasksSnapshot(
 /// <param name="TargetPause">How long the target's threads were stopped.</param>
 /// <param name="Total">The whole snapshot, walk and grouping included.</param>
 /// <param name="HeapObjects">Objects walked.</param>
-internal sealed record SnapshotCost(string Method, TimeSpan TargetPause, TimeSpan Total, long HeapObjects);
+/// <param name="HeapWalk">Of the total, reading every object once.</param>
+/// <param name="Reachability">Of the total, marking what the roots reach (zero with --include-unreachable).</param>
+internal sealed record SnapshotCost(string Method, TimeSpan TargetPause, TimeSpan Total, long HeapObjects, TimeSpan HeapWalk = default, TimeSpan Reachability = default);
 
 /// <summary>
 /// Pending async operations that wait at the same place: the await chain from the innermost awaiting method outwards
