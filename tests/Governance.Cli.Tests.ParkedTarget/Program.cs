@@ -5,6 +5,7 @@ using ParkedTarget;
 //   park N      parks N more async operations in OrderStore.SaveAsync <- OrderService.ProcessAsync
 //   timers N    starts N more timers whose callback is Heartbeat.Beat (period 60 s)
 //   channel N   writes N more items into one bounded Channel<Order>
+//   readers N   starts N more readers waiting on an empty Channel<Order> (OrderQueue.NextAsync)
 //   release     completes every parked operation
 //   exit        ends the process
 var work = new ParkedWork();
@@ -30,6 +31,9 @@ while (Console.In.ReadLine() is { } line)
         case "channel":
             work.Buffer(count);
             break;
+        case "readers":
+            work.WaitToRead(count);
+            break;
         case "release":
             work.ReleaseAll();
             break;
@@ -52,6 +56,8 @@ namespace ParkedTarget
         private readonly List<Timer> _timers = [];
         private readonly Channel<Order> _orders = Channel.CreateBounded<Order>(1_000_000);
         private readonly OrderService _service = new();
+        private readonly OrderQueue _queue = new();
+        private readonly List<Task> _readers = [];
 
         internal int Parked => _operations.Count(o => !o.IsCompleted);
 
@@ -83,6 +89,14 @@ namespace ParkedTarget
             }
         }
 
+        internal void WaitToRead(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _readers.Add(_queue.NextAsync());
+            }
+        }
+
         internal void ReleaseAll()
         {
             foreach (var gate in _gates)
@@ -93,6 +107,17 @@ namespace ParkedTarget
             _gates.Clear();
             Task.WaitAll([.. _operations], TimeSpan.FromSeconds(30));
             _operations.Clear();
+        }
+    }
+
+    internal sealed class OrderQueue
+    {
+        private readonly Channel<Order> _empty = Channel.CreateBounded<Order>(10);
+
+        internal async Task NextAsync()
+        {
+            var order = await _empty.Reader.ReadAsync().ConfigureAwait(false);
+            GC.KeepAlive(order);
         }
     }
 

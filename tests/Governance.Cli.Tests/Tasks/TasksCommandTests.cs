@@ -4,7 +4,10 @@ using Spectre.Console.Testing;
 
 namespace Governance.Cli.Tests.Tasks;
 
-/// <summary>One target process for the snapshot tests: 1,000 operations parked at a known method, 50 timers, 200 buffered items.</summary>
+/// <summary>
+/// One target process for the snapshot tests: 1,000 operations parked at a known method, 50 timers, 200 items buffered
+/// in one Channel&lt;Order&gt; and 3 readers waiting on another.
+/// </summary>
 public sealed class ParkedTargetFixture : IAsyncLifetime
 {
     internal ParkedTargetProcess Target { get; private set; } = null!;
@@ -15,6 +18,7 @@ public sealed class ParkedTargetFixture : IAsyncLifetime
         await Target.SendAsync("park 1000");
         await Target.SendAsync("timers 50");
         await Target.SendAsync("channel 200");
+        await Target.SendAsync("readers 3");
     }
 
     public async Task DisposeAsync() => await Target.DisposeAsync();
@@ -55,7 +59,15 @@ public sealed class TasksCommandTests(ParkedTargetFixture fixture) : IClassFixtu
         var channel = root.GetProperty("channels").EnumerateArray()
             .Single(c => c.GetProperty("elementType").GetString() == "Order");
         Assert.Equal("BoundedChannel", channel.GetProperty("kind").GetString());
+        Assert.Equal(2, channel.GetProperty("channels").GetInt32());
         Assert.Equal(200, channel.GetProperty("bufferedItems").GetInt64());
+        Assert.Equal(3, channel.GetProperty("waitingReaders").GetInt64());
+        Assert.Equal(0, channel.GetProperty("waitingWriters").GetInt64());
+
+        var readers = root.GetProperty("chains").EnumerateArray()
+            .Single(c => c.GetProperty("frames")[0].GetString() == "ParkedTarget.OrderQueue.NextAsync");
+        Assert.Equal(3, readers.GetProperty("count").GetInt32());
+        Assert.Equal("a channel read or write", readers.GetProperty("awaiting").GetString());
     }
 
     [Fact]

@@ -20,6 +20,7 @@ internal sealed class HeapReader
 
     private static readonly string[] DelegateMethodPointers = ["_methodPtrAux", "_methodPtr"];
     private static readonly string[] ContinuationPayloads = ["m_action", "m_task"];
+    private static readonly string[] WaiterLists = ["_blocked", "_waiting"];
 
     private readonly ClrHeap _heap;
     private readonly Dictionary<ulong, TypeKind> _kinds = [];
@@ -297,8 +298,8 @@ internal sealed class HeapReader
             var kind = MethodNames.ShortType(name);
             var element = open < 0 ? "?" : MethodNames.ShortType(name[(open + 1)..^1]);
             var buffered = Count(ReadObject(channel, "_items"));
-            var readers = Count(ReadObject(channel, "_blockedReaders"));
-            var writers = Count(ReadObject(channel, "_blockedWriters"));
+            var readers = Waiters(channel, "Readers");
+            var writers = Waiters(channel, "Writers");
             var key = (kind, element);
             var sum = groups.GetValueOrDefault(key) ?? new ChannelGroup(kind, element, 0, 0, 0, 0);
             groups[key] = sum with
@@ -311,6 +312,38 @@ internal sealed class HeapReader
         }
 
         return groups.Values.OrderByDescending(g => g.BufferedItems).ThenByDescending(g => g.Count).ToList();
+    }
+
+    /// <summary>
+    /// Readers (or writers) parked on a channel: ReadAsync's and WaitToReadAsync's (ReadAllAsync's) waiters. .NET 8 keeps
+    /// them in a Deque (<c>_blockedReaders</c>), .NET 9 and later in a circular list (<c>_blockedReadersHead</c>).
+    /// </summary>
+    private static long Waiters(ClrObject channel, string side)
+    {
+        long total = 0;
+        foreach (var kind in WaiterLists)
+        {
+            var deque = Count(ReadObject(channel, kind + side));
+            if (deque >= 0)
+            {
+                total += deque;
+                continue;
+            }
+
+            var head = ReadObject(channel, kind + side + "Head");
+            var node = head;
+            for (var hops = 0; node.IsValid && !node.IsNull && hops < 1_000_000; hops++)
+            {
+                total++;
+                node = ReadObject(node, "<Next>k__BackingField");
+                if (node.Address == head.Address)
+                {
+                    break;
+                }
+            }
+        }
+
+        return total;
     }
 
     /// <summary>How many items a channel's store holds: a Deque (bounded channels), a ConcurrentQueue (unbounded), or -1.</summary>
@@ -327,6 +360,11 @@ internal sealed class HeapReader
         }
 
         // ConcurrentQueue<T>: a linked list of segments, each with a head and tail index.
+        if (collection.Type?.GetFieldByName("_head") is null || collection.Type.GetFieldByName("_tail") is null)
+        {
+            return -1;
+        }
+
         var segment = ReadObject(collection, "_head");
         long total = 0;
         for (var hops = 0; segment.IsValid && !segment.IsNull && hops < 100_000; hops++)
