@@ -273,12 +273,12 @@ internal static class TasksReport
         var parts = new List<string>();
         if (group.WaitingReaders > 0)
         {
-            parts.Add($"{Count(group.WaitingReaders)} readers waiting");
+            parts.Add($"{Count(group.WaitingReaders)} {(group.WaitingReaders == 1 ? "reader" : "readers")} waiting");
         }
 
         if (group.WaitingWriters > 0)
         {
-            parts.Add($"{Count(group.WaitingWriters)} writers waiting");
+            parts.Add($"{Count(group.WaitingWriters)} {(group.WaitingWriters == 1 ? "writer" : "writers")} waiting");
         }
 
         return parts.Count == 0 ? string.Empty : "   (" + string.Join(", ", parts) + ")";
