@@ -11,4 +11,7 @@ internal static class ExitCodes
 
     /// <summary>A usage or load error, reported in one line.</summary>
     internal const int UsageError = 2;
+
+    /// <summary><c>governance watch --exit-on-alert</c>: an <c>--alert</c> rule fired.</summary>
+    internal const int Alert = 3;
 }

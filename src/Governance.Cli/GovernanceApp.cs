@@ -27,6 +27,7 @@ internal static class GovernanceApp
             config.AddCommand<ScanCommand>("scan").WithDescription("Scan a folder, solution or project for leaked async work.");
             config.AddCommand<FixCommand>("fix").WithDescription("Apply the code fixes (Fix All) in place and list what changed.");
             config.AddCommand<TasksCommand>("tasks").WithDescription("List a running .NET process's pending async operations by await chain, its timers and channels; --diff shows what grew.");
+            config.AddCommand<WatchCommand>("watch").WithDescription("Watch a running .NET process's Governance and runtime figures live, with threshold alerts.");
             config.AddCommand<RulesCommand>("rules").WithDescription("List every rule with its ID, title, default severity and help link.");
         });
 

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Governance.Cli.Diagnosis;
 
-/// <summary>Durations on the command line: <c>500ms</c>, <c>10s</c>, <c>2m</c>, <c>1h</c>; a bare number is seconds.</summary>
+/// <summary>Parses the durations the command line takes: a positive number with <c>ms</c>, <c>s</c>, <c>m</c> or <c>h</c> (<c>500ms</c>, <c>5s</c>, <c>2m</c>, <c>1.5s</c>).</summary>
 internal static class Durations
 {
     internal static bool TryParse(string? text, out TimeSpan duration)
@@ -14,23 +14,42 @@ internal static class Durations
         }
 
         text = text.Trim();
-        var (number, scale) = text switch
+        var split = 0;
+        while (split < text.Length && (char.IsAsciiDigit(text[split]) || text[split] == '.'))
         {
-            _ when text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) => (text[..^2], 0.001),
-            _ when text.EndsWith('s') || text.EndsWith('S') => (text[..^1], 1.0),
-            _ when text.EndsWith('m') || text.EndsWith('M') => (text[..^1], 60.0),
-            _ when text.EndsWith('h') || text.EndsWith('H') => (text[..^1], 3600.0),
-            _ => (text, 1.0),
-        };
-        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
-            || double.IsInfinity(value * scale) || value * scale > TimeSpan.MaxValue.TotalSeconds)
+            split++;
+        }
+
+        if (split == 0 || !double.TryParse(text.AsSpan(0, split), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
         {
             return false;
         }
 
-        duration = TimeSpan.FromSeconds(value * scale);
+        double? seconds = text[split..].ToLowerInvariant() switch
+        {
+            "ms" => number / 1000,
+            "s" => number,
+            "m" => number * 60,
+            "h" => number * 3600,
+            _ => null,
+        };
+        if (seconds is not { } s || s <= 0 || s > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            return false;
+        }
+
+        duration = TimeSpan.FromSeconds(s);
         return true;
     }
+
+    /// <summary>Milliseconds with the digits a reader needs: 912, 45.6, 2.35, 0.012.</summary>
+    internal static string Milliseconds(double ms) => Math.Abs(ms) switch
+    {
+        >= 100 => ms.ToString("0", CultureInfo.InvariantCulture),
+        >= 10 => ms.ToString("0.#", CultureInfo.InvariantCulture),
+        >= 1 => ms.ToString("0.##", CultureInfo.InvariantCulture),
+        _ => ms.ToString("0.###", CultureInfo.InvariantCulture),
+    };
 
     /// <summary>A duration as people write it: 250 ms, 1.5 s, 2 min.</summary>
     internal static string Format(TimeSpan duration) => duration.TotalMilliseconds switch
