@@ -30,8 +30,14 @@ internal sealed class TasksCommand(IAnsiConsole console, ErrorOutput error) : As
 
             // The progress line goes to stderr so that stdout stays one report (JSON stays parseable).
             await error.Writer.WriteLineAsync(
-                $"governance tasks {settings.ProcessId}: first snapshot taken ({first.PendingOperations:N0} pending operations); the second in {Durations.Format(interval)}");
-            await Task.Delay(interval, cancellationToken);
+                $"governance tasks {settings.ProcessId}: first snapshot taken ({first.PendingOperations:N0} pending operations); the second {Durations.Format(interval)} after it");
+            // DURATION apart from look to look: the first snapshot's analysis is part of the wait.
+            var wait = interval - (DateTimeOffset.UtcNow - first.TakenAt);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+
             var second = await Task.Run(() => SnapshotTaker.Take(settings.ProcessId, method, reachableOnly, cancellationToken), cancellationToken);
             var diff = TasksDiff.Between(first, second);
             Write(json ? TasksReport.Json(diff, top) : TasksReport.Text(diff, top));
