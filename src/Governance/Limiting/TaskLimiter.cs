@@ -66,6 +66,8 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
     private long _rejectedQueueTimeout;
     private long _rejectedDisposed;
     private long _rejectedPermitsExceedLimit;
+    private long _rejectedUnavailable;
+    private readonly TaskLimiterBudget? _budget;
     private long _canceled;
     private long _admittedFromQueue; // Written under the lock only, so a plain increment suffices.
     private TaskLimiterRateLimiter? _rateLimiter;
@@ -101,6 +103,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
             _queueTimer = _timeProvider.CreateTimer(s_onQueueTimer, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
+        _budget = options.Budget;
         MeterFactory = options.MeterFactory;
         _metrics = LimiterMetrics.For(MeterProvider.Get(options.MeterFactory));
         _metrics.Register(this);
@@ -114,6 +117,9 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
     /// <summary>The factory of the meter this limiter publishes on, as given in <see cref="TaskLimiterOptions.MeterFactory"/>; <see langword="null"/> for the process-wide meter.</summary>
     /// <remarks>Pass it on to limiters derived from this one, so that their metrics stay scoped to the same container.</remarks>
     public IMeterFactory? MeterFactory { get; }
+
+    /// <summary>The external budget every permit also needs, as given in <see cref="TaskLimiterOptions.Budget"/>; <see langword="null"/> when the limit is local only.</summary>
+    public TaskLimiterBudget? Budget => _budget;
 
     /// <summary>The limiter's name, as given in <see cref="TaskLimiterOptions.Name"/>.</summary>
     public string Name { get; }
@@ -206,7 +212,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
 
     /// <summary>Takes a slot if one is free right now and nobody is waiting for one; never waits.</summary>
     /// <param name="lease">The lease holding the slot, or <c>default</c> when none was taken.</param>
-    /// <returns><see langword="true"/> if a slot was taken; <see langword="false"/> if none was free, callers are queued, or the limiter is disposed.</returns>
+    /// <returns><see langword="true"/> if a slot was taken; <see langword="false"/> if none was free, callers are queued, the limiter is disposed, or it has an external budget (<see cref="TaskLimiterOptions.Budget"/>), which it cannot consult without waiting.</returns>
     /// <remarks>A failed attempt is not counted as a rejection: it is a question, not a request.</remarks>
     public bool TryAcquire(out TaskLimiterLease lease) => TryAcquire(1, out lease);
 
@@ -215,14 +221,15 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
     /// <param name="lease">The lease holding the permits, or <c>default</c> when none were taken.</param>
     /// <returns>
     /// <see langword="true"/> if the permits were taken; <see langword="false"/> if too few were free, callers are
-    /// queued, <paramref name="permits"/> exceeds the limit, or the limiter is disposed.
+    /// queued, <paramref name="permits"/> exceeds the limit, the limiter is disposed, or it has an external budget
+    /// (<see cref="TaskLimiterOptions.Budget"/>), which it cannot consult without waiting.
     /// </returns>
     /// <remarks>A failed attempt is not counted as a rejection: it is a question, not a request.</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
     public bool TryAcquire(int permits, out TaskLimiterLease lease)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
-        if (!_disposed && Volatile.Read(ref _queueCount) == 0 && TryTakePermits(permits))
+        if (!_disposed && _budget is null && Volatile.Read(ref _queueCount) == 0 && TryTakePermits(permits))
         {
             lease = Admit(permits);
             return true;
@@ -369,6 +376,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
                 RejectedQueueTimeout = _rejectedQueueTimeout,
                 RejectedDisposed = _rejectedDisposed,
                 RejectedPermitsExceedLimit = _rejectedPermitsExceedLimit,
+                RejectedUnavailable = Interlocked.Read(ref _rejectedUnavailable),
                 TotalCanceled = _canceled,
             };
         }
@@ -457,6 +465,11 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
             return ValueTask.FromCanceled<TaskLimiterLease>(cancellationToken);
         }
 
+        if (_budget is not null)
+        {
+            return AcquireWithBudgetAsync(permits, throwOnRejection, site, cancellationToken);
+        }
+
         // Perf: the uncontended path is two volatile reads, one CAS and one increment — no lock, no allocation. It
         // needs no check of permits against the limit: the CAS succeeds only when that many are free, and never more
         // than the limit are.
@@ -468,7 +481,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
         return AcquireSlow(permits, throwOnRejection, site, cancellationToken);
     }
 
-    internal bool HasFreeSlot => !_disposed && Volatile.Read(ref _queueCount) == 0 && Volatile.Read(ref _available) > 0;
+    internal bool HasFreeSlot => !_disposed && _budget is null && Volatile.Read(ref _queueCount) == 0 && Volatile.Read(ref _available) > 0;
 
     internal void ReleasePermits(int permits)
     {
@@ -561,6 +574,70 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
         {
             return await work(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The acquire of a limiter with an external budget: local permits first (FIFO, queue limit), then the budget's.</summary>
+    private async ValueTask<TaskLimiterLease> AcquireWithBudgetAsync(int permits, bool throwOnRejection, CreationSite site, CancellationToken cancellationToken)
+    {
+        Debug.Assert(_budget is not null);
+        var start = _queueTimeoutTimestampTicks != 0 ? _timeProvider.GetTimestamp() : 0;
+        var local = !_disposed && Volatile.Read(ref _queueCount) == 0 && TryTakePermits(permits)
+            ? Admit(permits)
+            : await AcquireSlow(permits, throwOnRejection: false, site, cancellationToken).ConfigureAwait(false);
+        if (local.RejectionReason is { } localRejection)
+        {
+            return throwOnRejection ? throw new LimiterRejectedException(localRejection, Name) : local;
+        }
+
+        // The whole wait, local and external, is bounded by the queue timeout.
+        CancellationTokenSource? timeout = null;
+        CancellationTokenSource? linked = null;
+        var token = cancellationToken;
+        if (_queueTimeoutTimestampTicks != 0)
+        {
+            var left = QueueTimeout - _timeProvider.GetElapsedTime(start);
+            timeout = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1), _timeProvider);
+            linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            token = linked.Token;
+        }
+
+        LimiterRejectionReason rejection;
+        try
+        {
+            if (await _budget.AcquireAsync(permits, token).ConfigureAwait(false) is { } permit)
+            {
+                local.AttachBudgetPermit(permit);
+                return local;
+            }
+
+            Interlocked.Increment(ref _rejectedUnavailable);
+            rejection = LimiterRejectionReason.Unavailable;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is { IsCancellationRequested: true })
+        {
+            lock (_lock)
+            {
+                _rejectedQueueTimeout++;
+            }
+
+            rejection = LimiterRejectionReason.QueueTimeout;
+        }
+        catch
+        {
+            local.Dispose();
+            throw;
+        }
+        finally
+        {
+            linked?.Dispose();
+            timeout?.Dispose();
+        }
+
+        local.Dispose();
+        RecordRejection(rejection);
+        return throwOnRejection
+            ? throw new LimiterRejectedException(rejection, Name)
+            : TaskLimiterLease.Rejected(rejection);
     }
 
     private ValueTask<TaskLimiterLease> AcquireSlow(int permits, bool throwOnRejection, CreationSite site, CancellationToken cancellationToken)
@@ -936,6 +1013,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
             LimiterRejectionReason.QueueFull => "queue_full",
             LimiterRejectionReason.QueueTimeout => "queue_timeout",
             LimiterRejectionReason.PermitsExceedLimit => "permits_exceed_limit",
+            LimiterRejectionReason.Unavailable => "unavailable",
             _ => "disposed",
         });
 }
