@@ -163,26 +163,10 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
             return Fallback();
         }
 
-        bool queueEmpty;
-        lock (_lock)
-        {
-            queueEmpty = _waiters.Count == 0;
-        }
-
-        if (queueEmpty)
-        {
-            // Perf: the uncontended path asks Redis once and allocates no waiter.
-            var (outcome, permit) = await TryTakeAsync(permits).ConfigureAwait(false);
-            switch (outcome)
-            {
-                case Outcome.Granted:
-                    return permit;
-                case Outcome.Failed:
-                    return Fallback();
-            }
-        }
-
+        // Every caller queues, and only the pump asks Redis, oldest first: the limiter's local FIFO order holds. With
+        // nobody waiting, the caller runs the pump itself up to the Redis call: one round trip, no thread hop.
         var waiter = new Waiter(permits);
+        var startPump = false;
         lock (_lock)
         {
             if (_disposed)
@@ -194,8 +178,13 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
             if (!_pumping)
             {
                 _pumping = true;
-                _ = Task.Run(PumpAsync, CancellationToken.None);
+                startPump = true;
             }
+        }
+
+        if (startPump)
+        {
+            _ = PumpAsync();
         }
 
         waiter.Owner = this;
@@ -326,6 +315,37 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
     /// <summary>Serves the local waiters oldest first: only the head asks Redis, woken by releases or a backoff poll.</summary>
     private async Task PumpAsync()
     {
+        try
+        {
+            await PumpCoreAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Never leave waiters behind a dead pump: answer them all with the failure mode, and let the next caller
+            // start a new pump.
+            OnRedisFailed(exception);
+            List<Waiter> failed;
+            lock (_lock)
+            {
+                failed = [.. _waiters];
+                _waiters.Clear();
+                foreach (var waiter in failed)
+                {
+                    waiter.Node = null;
+                }
+
+                _pumping = false;
+            }
+
+            foreach (var waiter in failed)
+            {
+                waiter.Completion.TrySetResult(Fallback());
+            }
+        }
+    }
+
+    private async Task PumpCoreAsync()
+    {
         var pollMs = MinPollMilliseconds;
         var maxPollMs = Math.Max(MinPollMilliseconds, (long)_options.MaxPollInterval.TotalMilliseconds);
         while (true)
@@ -345,7 +365,6 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
                 released = _released.Task;
             }
 
-            await EnsureSubscribedAsync().ConfigureAwait(false);
             var (outcome, permit) = InRetryWait() ? (Outcome.Failed, null) : await TryTakeAsync(head.Permits).ConfigureAwait(false);
             switch (outcome)
             {
@@ -378,6 +397,7 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
                     continue;
             }
 
+            await EnsureSubscribedAsync().ConfigureAwait(false);
             try
             {
                 await Task.WhenAny(released, Task.Delay(TimeSpan.FromMilliseconds(pollMs), _disposing.Token)).ConfigureAwait(false);
@@ -481,7 +501,9 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
                 configuration.AbortOnConnectFail = false;
                 configuration.BacklogPolicy = BacklogPolicy.FailFast;
                 var timeoutMs = (int)Math.Ceiling(_timeout.TotalMilliseconds);
-                configuration.ConnectTimeout = timeoutMs;
+                // A first connection (TLS, authentication, a cold process) may take longer than one command; an
+                // unreachable server is still answered at once (refused) or within this bound.
+                configuration.ConnectTimeout = (int)Math.Ceiling(ConnectTimeout.TotalMilliseconds);
                 configuration.AsyncTimeout = timeoutMs;
                 configuration.SyncTimeout = timeoutMs;
                 _connecting = ConnectCoreAsync(configuration);
@@ -492,7 +514,9 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
     }
 
     private async Task<IConnectionMultiplexer> ConnectCoreAsync(ConfigurationOptions configuration) =>
-        await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(_timeout + _timeout).ConfigureAwait(false);
+        await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(ConnectTimeout + _timeout).ConfigureAwait(false);
+
+    private TimeSpan ConnectTimeout => _timeout > TimeSpan.FromSeconds(5) ? _timeout : TimeSpan.FromSeconds(5);
 
     private void OnRedisSucceeded()
     {

@@ -40,7 +40,11 @@ public sealed class RedisTaskLimiterOptions
     /// </summary>
     public TimeSpan? RenewalInterval { get; set; }
 
-    /// <summary>The longest any one Redis call may take before it counts as a failure. Defaults to 2 seconds; must be positive and shorter than <see cref="LeaseExpiry"/>.</summary>
+    /// <summary>
+    /// The longest any one Redis call may take before it counts as a failure. Defaults to 2 seconds; must be positive
+    /// and shorter than <see cref="LeaseExpiry"/>. Establishing the connection, once, may take up to 5 seconds or this
+    /// timeout, whichever is longer.
+    /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>What happens while Redis cannot be reached. Defaults to <see cref="RedisFailureMode.Closed"/>.</summary>
