@@ -24,6 +24,7 @@ public sealed partial class ReadmeNamesTests
         typeof(TaskLimitAttribute).Assembly,
         typeof(Governance.Testing.LeakCheck).Assembly,
         typeof(Governance.Testing.GovernanceLeakCheckAttribute).Assembly,
+        typeof(Governance.Redis.RedisTaskLimiterBudget).Assembly,
     ];
 
     // The framework assemblies whose public types the README may name unqualified (Channel, ValueTask, Timer, List<T>):
@@ -104,7 +105,9 @@ public sealed partial class ReadmeNamesTests
     [InlineData("ProcessDump", false)]
     [InlineData("Governance.AspNetCore", true)]
     [InlineData("Governance.Testing", true)]
-    [InlineData("Governance.Redis", false)]
+    [InlineData("Governance.Redis", true)]
+    [InlineData("RedisTaskLimiterBudget", true)]
+    [InlineData("Governance.Kafka", false)]
     [InlineData("LeakCheck.Begin()", true)]
     [InlineData("[GovernanceLeakCheck]", true)]
     [InlineData("ValueTask", true)]                    // the framework's, found by reflection
