@@ -73,7 +73,11 @@ internal sealed class RedisBudgetMetrics
     {
         foreach (var budget in _budgets.Keys)
         {
-            yield return new Measurement<long>(select(budget), new KeyValuePair<string, object?>(GovernanceMeter.LimiterNameTag, budget.LimiterName));
+            // Negative: not read from Redis yet.
+            if (select(budget) is var value and >= 0)
+            {
+                yield return new Measurement<long>(value, new KeyValuePair<string, object?>(GovernanceMeter.LimiterNameTag, budget.LimiterName));
+            }
         }
     }
 }

@@ -22,6 +22,11 @@ internal static class RedisScripts
           redis.call('DECRBY', KEYS[2], freed)
         end
         local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+        if used < 0 then
+          -- Only if someone edited the keys by hand: never let a negative count admit more than the limit.
+          used = 0
+          redis.call('SET', KEYS[2], 0)
+        end
         """;
 
     /// <summary>ARGV: limit, member, expiry (ms), permits (0: only purge and report). Returns { granted (1/0), permits in use }.</summary>

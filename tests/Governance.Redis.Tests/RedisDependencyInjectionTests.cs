@@ -1,6 +1,11 @@
 using System.Net;
 using Governance.AspNetCore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -97,6 +102,57 @@ public sealed class RedisDependencyInjectionTests(RedisServerFixture redis) : IC
         using var response = await call.WaitAsync(Cluster.Bound);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await Cluster.EventuallyAsync(async () => await probe.GetClusterInUseAsync() == 0, "the call's permit is given back");
+    }
+
+    [Fact]
+    public async Task Middleware_WithAClusterLimiter_AnswersFromTheClusterBudget()
+    {
+        var key = Cluster.NewKey();
+        using var host = await new HostBuilder()
+            .ConfigureWebHost(web => web
+                .UseTestServer()
+                .ConfigureServices(s =>
+                {
+                    s.AddRouting();
+                    s.AddTaskLimiter("api", o =>
+                    {
+                        o.MaxConcurrency = 5;
+                        o.QueueLimit = 5;
+                        o.QueueTimeout = TimeSpan.FromMilliseconds(300);
+                    }).UseRedis(o =>
+                    {
+                        o.Configuration = redis.Server.Configuration;
+                        o.Key = key;
+                        o.ClusterLimit = 1;
+                    });
+                })
+                .Configure(app =>
+                {
+                    app.UseRouting();
+                    app.UseTaskLimiter();
+                    app.UseEndpoints(endpoints => endpoints.MapGet("/pay", () => "paid").RequireTaskLimit("api"));
+                }))
+            .StartAsync();
+        var client = host.GetTestClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/pay", UriKind.Relative)).WaitAsync(Cluster.Bound)).StatusCode);
+
+        // Another instance holds the cluster's only permit: this one's local limit has room, yet the request is turned
+        // away when its queue timeout passes.
+        var other = new RedisTaskLimiterBudget("other", Cluster.Options(redis.Server, key, 1));
+        await using (other)
+        {
+            using var otherLimiter = new TaskLimiter(new TaskLimiterOptions { Name = "other", MaxConcurrency = 1, Budget = other });
+            using (await otherLimiter.AcquireAsync().AsTask().WaitAsync(Cluster.Bound))
+            {
+                var rejected = await client.GetAsync(new Uri("/pay", UriKind.Relative)).WaitAsync(Cluster.Bound);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
+            }
+        }
+
+        await Cluster.EventuallyAsync(
+            async () => (await client.GetAsync(new Uri("/pay", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
+            "the request is admitted once the other instance gave its permit back");
+        await host.StopAsync();
     }
 
     private sealed class GatedHandler(TaskCompletionSource inCall, TaskCompletionSource finish) : HttpMessageHandler

@@ -68,6 +68,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
     private long _rejectedPermitsExceedLimit;
     private long _rejectedUnavailable;
     private readonly TaskLimiterBudget? _budget;
+    private readonly CancellationTokenSource? _budgetWaitsDisposed; // Fires on Dispose: callers waiting for the budget are rejected too.
     private long _canceled;
     private long _admittedFromQueue; // Written under the lock only, so a plain increment suffices.
     private TaskLimiterRateLimiter? _rateLimiter;
@@ -104,6 +105,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
         }
 
         _budget = options.Budget;
+        _budgetWaitsDisposed = _budget is null ? null : new CancellationTokenSource();
         MeterFactory = options.MeterFactory;
         _metrics = LimiterMetrics.For(MeterProvider.Get(options.MeterFactory));
         _metrics.Register(this);
@@ -423,6 +425,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
         }
 
         _queueTimer?.Dispose();
+        _budgetWaitsDisposed?.Cancel();
         _metrics.Unregister(this);
         CompleteOutsideLock(Reverse(toComplete));
     }
@@ -589,22 +592,23 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
             return throwOnRejection ? throw new LimiterRejectedException(localRejection, Name) : local;
         }
 
-        // The whole wait, local and external, is bounded by the queue timeout.
+        // The whole wait, local and external, is bounded by the queue timeout; disposing the limiter ends it too.
+        Debug.Assert(_budgetWaitsDisposed is not null);
         CancellationTokenSource? timeout = null;
-        CancellationTokenSource? linked = null;
-        var token = cancellationToken;
         if (_queueTimeoutTimestampTicks != 0)
         {
             var left = QueueTimeout - _timeProvider.GetElapsedTime(start);
             timeout = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1), _timeProvider);
-            linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            token = linked.Token;
         }
 
         LimiterRejectionReason rejection;
+        CancellationTokenSource? linked = null;
         try
         {
-            if (await _budget.AcquireAsync(permits, token).ConfigureAwait(false) is { } permit)
+            linked = timeout is null
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _budgetWaitsDisposed.Token)
+                : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, _budgetWaitsDisposed.Token);
+            if (await _budget.AcquireAsync(permits, linked.Token).ConfigureAwait(false) is { } permit)
             {
                 local.AttachBudgetPermit(permit);
                 return local;
@@ -621,6 +625,15 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
             }
 
             rejection = LimiterRejectionReason.QueueTimeout;
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException && !cancellationToken.IsCancellationRequested && _disposed)
+        {
+            lock (_lock)
+            {
+                _rejectedDisposed++;
+            }
+
+            rejection = LimiterRejectionReason.Disposed;
         }
         catch
         {

@@ -46,7 +46,9 @@ public sealed class TaskLimiterOptions
     /// </summary>
     /// <remarks>
     /// With a budget, <see cref="TaskLimiter.TryAcquire(out TaskLimiterLease)"/> never takes permits (it cannot wait for
-    /// the budget): use <see cref="TaskLimiter.AcquireOrRejectAsync"/>.
+    /// the budget): use <see cref="TaskLimiter.AcquireOrRejectAsync"/>. The limiter does not dispose the budget, which
+    /// may serve others; disposing the limiter rejects the callers waiting for the budget with
+    /// <see cref="LimiterRejectionReason.Disposed"/>.
     /// </remarks>
     public TaskLimiterBudget? Budget { get; set; }
 

@@ -147,6 +147,22 @@ public sealed class TaskLimiterBudgetTests
     }
 
     [Fact]
+    public async Task Dispose_RejectsCallersWaitingForTheBudget()
+    {
+        var budget = new GatedBudget();
+        var limiter = Create(budget);
+        var pending = limiter.AcquireOrRejectAsync(1).AsTask();
+        var request = await budget.Requests.Reader.ReadAsync().AsTask().Bounded();
+
+        limiter.Dispose();
+        Assert.True(request.Token.IsCancellationRequested);
+        request.Answer.SetCanceled(request.Token);
+        Assert.Equal(LimiterRejectionReason.Disposed, (await pending.Bounded()).RejectionReason);
+        Assert.Equal(1, limiter.GetStatistics().RejectedDisposed);
+        Assert.Equal(0, limiter.GetStatistics().InFlight);
+    }
+
+    [Fact]
     public void NoBudget_LeasesCannotBeLost()
     {
         using var limiter = new TaskLimiter(new TaskLimiterOptions { MaxConcurrency = 1 });
