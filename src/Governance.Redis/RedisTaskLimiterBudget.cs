@@ -308,6 +308,13 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
             OnRedisFailed(exception);
+            if (exception is TimeoutException or RedisTimeoutException)
+            {
+                // The script may still run after the caller gave up on it: take back a lease nobody would renew or
+                // release (harmless if it was never added; if Redis is down, it expires on its own).
+                _ = ReleaseInRedisAsync(member);
+            }
+
             return (Outcome.Failed, null);
         }
     }

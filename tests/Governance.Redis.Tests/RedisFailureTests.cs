@@ -76,6 +76,42 @@ public sealed class RedisFailureTests
     }
 
     [Fact]
+    public async Task RedisHangs_CallsTimeOut_CallersAreRejected_AndItRecoversWhenRedisAnswersAgain()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var (limiter, budget) = Cluster.Instance(server, Cluster.NewKey(), clusterLimit: 2, localLimit: 2,
+            configure: o => o.OperationTimeout = TimeSpan.FromMilliseconds(500));
+        await using var _ = budget;
+        using var __ = limiter;
+        (await limiter.AcquireAsync().AsTask().WaitAsync(Cluster.Bound)).Dispose();
+
+        await server.PauseAsync();
+        try
+        {
+            // Redis accepts nothing and answers nothing: only the operation timeout ends the call.
+            var clock = Stopwatch.StartNew();
+            var rejected = await limiter.AcquireOrRejectAsync(1).AsTask().WaitAsync(s_noHang);
+            Assert.Equal(LimiterRejectionReason.Unavailable, rejected.RejectionReason);
+            Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(400), $"Rejected after {clock.Elapsed.TotalMilliseconds:F0} ms: before the operation timeout?");
+            Assert.True(budget.IsDegraded);
+            Assert.Equal(0, limiter.GetStatistics().InFlight);
+        }
+        finally
+        {
+            await server.ResumeAsync();
+        }
+
+        TaskLimiterLease lease = default;
+        await Cluster.EventuallyAsync(async () =>
+        {
+            lease = await limiter.AcquireOrRejectAsync(1).AsTask().WaitAsync(s_noHang);
+            return lease.IsAcquired;
+        }, "a permit is granted again once Redis answers");
+        lease.Dispose();
+        Assert.False(budget.IsDegraded);
+    }
+
+    [Fact]
     public async Task RedisRestarted_TheLimiterRecovers()
     {
         await using var server = await RedisServer.StartAsync();
