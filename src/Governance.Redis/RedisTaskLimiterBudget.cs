@@ -436,6 +436,7 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
 
     private void Cancel(Waiter waiter, CancellationToken cancellationToken)
     {
+        bool wasHead;
         lock (_lock)
         {
             if (waiter.Node is null)
@@ -443,11 +444,17 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
                 return;
             }
 
+            wasHead = _waiters.First == waiter.Node;
             _waiters.Remove(waiter.Node);
             waiter.Node = null;
         }
 
         waiter.Completion.TrySetCanceled(cancellationToken);
+        if (wasHead)
+        {
+            // The next waiter may ask at once rather than after the head's poll interval.
+            OnReleaseAnnounced();
+        }
     }
 
     private void OnReleaseAnnounced()
