@@ -49,6 +49,9 @@ internal static class RedisClusterHarness
             {
                 await ContendedAsync(configuration, admin, hold, TimeSpan.FromSeconds(seconds));
             }
+
+            // Unequal load: does an instance with more callers get more permits?
+            await ContendedAsync(configuration, admin, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(seconds), [20, 5, 5]);
         }
         finally
         {
@@ -131,16 +134,17 @@ internal static class RedisClusterHarness
         Console.WriteLine();
     }
 
-    private static async Task ContendedAsync(string configuration, ConnectionMultiplexer admin, TimeSpan hold, TimeSpan duration)
+    private static async Task ContendedAsync(string configuration, ConnectionMultiplexer admin, TimeSpan hold, TimeSpan duration, int[]? callers = null)
     {
-        Console.WriteLine($"Contended: {Instances} instances x {CallersPerInstance} callers, limit {ClusterLimit}, each permit held {hold.TotalMilliseconds} ms, {duration.TotalSeconds} s");
+        callers ??= Enumerable.Repeat(CallersPerInstance, Instances).ToArray();
+        Console.WriteLine($"Contended: {Instances} instances with {string.Join(" / ", callers)} callers, limit {ClusterLimit}, each permit held {hold.TotalMilliseconds} ms, {duration.TotalSeconds} s");
         Console.WriteLine("| engine | grants/s | queue wait p50 (ms) | p99 (ms) | max (ms) | share per instance | max held at once | calls sent per grant |");
         Console.WriteLine("|---|---:|---:|---:|---:|---|---:|---:|");
 
         // The local TaskLimiter: one limiter of 10 shared by all 30 callers (what a single instance would do).
         using (var local = new TaskLimiter(new TaskLimiterOptions { MaxConcurrency = ClusterLimit, QueueLimit = 1000 }))
         {
-            var result = await LoadAsync(Enumerable.Repeat<Func<Task<IAsyncDisposable>>>(async () => new Disposer((await local.AcquireAsync()).Dispose), Instances).ToArray(), hold, duration);
+            var result = await LoadAsync(Enumerable.Repeat<Func<Task<IAsyncDisposable>>>(async () => new Disposer((await local.AcquireAsync()).Dispose), Instances).ToArray(), hold, duration, callers);
             Report("local TaskLimiter (one limiter)", result, "0");
         }
 
@@ -153,7 +157,7 @@ internal static class RedisClusterHarness
             }
 
             var budgets = connections.Select((c, i) => new RedisTaskLimiterBudget("bench" + i, new RedisTaskLimiterOptions { ConnectionMultiplexer = c, Key = key, ClusterLimit = ClusterLimit })).ToArray();
-            var limiters = budgets.Select(b => new TaskLimiter(new TaskLimiterOptions { Name = b.LimiterName, MaxConcurrency = CallersPerInstance, QueueLimit = 1000, Budget = b })).ToArray();
+            var limiters = budgets.Select(b => new TaskLimiter(new TaskLimiterOptions { Name = b.LimiterName, MaxConcurrency = callers.Max(), QueueLimit = 1000, Budget = b })).ToArray();
             foreach (var limiter in limiters)
             {
                 (await limiter.AcquireAsync()).Dispose(); // Connect and load the scripts before measuring.
@@ -161,7 +165,7 @@ internal static class RedisClusterHarness
 
             await Task.Delay(200);
             var sent = connections.Sum(Operations);
-            var result = await LoadAsync(limiters.Select(l => (Func<Task<IAsyncDisposable>>)(async () => new Disposer((await l.AcquireAsync()).Dispose))).ToArray(), hold, duration);
+            var result = await LoadAsync(limiters.Select(l => (Func<Task<IAsyncDisposable>>)(async () => new Disposer((await l.AcquireAsync()).Dispose))).ToArray(), hold, duration, callers);
             await Task.Delay(200);
             Report("Governance.Redis (Lua + pub/sub)", result, PerOp(connections.Sum(Operations) - sent, result.Grants.Sum()));
             foreach (var limiter in limiters)
@@ -195,7 +199,7 @@ internal static class RedisClusterHarness
             }
 
             var sent = connections.Sum(Operations);
-            var result = await LoadAsync(semaphores.Select(s => (Func<Task<IAsyncDisposable>>)(async () => await s.AcquireAsync())).ToArray(), hold, duration);
+            var result = await LoadAsync(semaphores.Select(s => (Func<Task<IAsyncDisposable>>)(async () => await s.AcquireAsync())).ToArray(), hold, duration, callers);
             Report("DistributedLock.Redis semaphore", result, PerOp(connections.Sum(Operations) - sent, result.Grants.Sum()));
             foreach (var connection in connections)
             {
@@ -208,10 +212,12 @@ internal static class RedisClusterHarness
 
     private sealed record LoadResult(long[] Grants, List<double> WaitsMs, int MaxHeld, TimeSpan Elapsed);
 
-    private static async Task<LoadResult> LoadAsync(Func<Task<IAsyncDisposable>>[] instances, TimeSpan hold, TimeSpan duration)
+    private static async Task<LoadResult> LoadAsync(Func<Task<IAsyncDisposable>>[] instances, TimeSpan hold, TimeSpan duration, int[]? callersPerInstance = null)
     {
+        callersPerInstance ??= Enumerable.Repeat(CallersPerInstance, instances.Length).ToArray();
         var grants = new long[instances.Length];
-        var waits = new List<double>[instances.Length * CallersPerInstance];
+        var waits = new List<double>[callersPerInstance.Sum()];
+        var slot = 0;
         var held = 0;
         var maxHeld = 0;
         using var stop = new CancellationTokenSource(duration);
@@ -219,10 +225,10 @@ internal static class RedisClusterHarness
         var callers = new List<Task>();
         for (var i = 0; i < instances.Length; i++)
         {
-            for (var c = 0; c < CallersPerInstance; c++)
+            for (var c = 0; c < callersPerInstance[i]; c++)
             {
                 var instance = i;
-                var mine = waits[i * CallersPerInstance + c] = new List<double>(100_000);
+                var mine = waits[slot++] = new List<double>(100_000);
                 callers.Add(Task.Run(async () =>
                 {
                     while (!stop.IsCancellationRequested)
