@@ -242,7 +242,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
     }
 
     /// <summary>Runs <paramref name="work"/> once a slot is free, and gives the slot back when the work ends, however it ends.</summary>
-    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>, linked with <see cref="TaskLimiterLease.Lost"/> when the limiter has an external budget.</param>
     /// <param name="cancellationToken">Cancels the wait for a slot and is passed to the work.</param>
     /// <returns>The work's task.</returns>
     /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync(CancellationToken, string, string, int)"/>); the work did not run.</exception>
@@ -257,15 +257,23 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
         [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(work);
-        using (await AcquireCore(1, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken).ConfigureAwait(false))
+        using (var lease = await AcquireCore(1, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken).ConfigureAwait(false))
         {
-            await work(cancellationToken).ConfigureAwait(false);
+            if (!lease.Lost.CanBeCanceled)
+            {
+                await work(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // With an external budget, the work is also told when its permits are lost.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+            await work(linked.Token).ConfigureAwait(false);
         }
     }
 
     /// <summary>Runs <paramref name="work"/> once a slot is free, gives the slot back when it ends, and returns its result.</summary>
     /// <typeparam name="T">The work's result type.</typeparam>
-    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>, linked with <see cref="TaskLimiterLease.Lost"/> when the limiter has an external budget.</param>
     /// <param name="cancellationToken">Cancels the wait for a slot and is passed to the work.</param>
     /// <returns>The work's result.</returns>
     /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync(CancellationToken, string, string, int)"/>); the work did not run.</exception>
@@ -280,15 +288,22 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
         [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(work);
-        using (await AcquireCore(1, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken).ConfigureAwait(false))
+        using (var lease = await AcquireCore(1, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken).ConfigureAwait(false))
         {
-            return await work(cancellationToken).ConfigureAwait(false);
+            if (!lease.Lost.CanBeCanceled)
+            {
+                return await work(cancellationToken).ConfigureAwait(false);
+            }
+
+            // With an external budget, the work is also told when its permits are lost.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+            return await work(linked.Token).ConfigureAwait(false);
         }
     }
 
     /// <summary>Runs <paramref name="work"/> once <paramref name="permits"/> permits are free, and gives them back when the work ends, however it ends.</summary>
     /// <param name="permits">How many permits the work needs; at least one.</param>
-    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>, linked with <see cref="TaskLimiterLease.Lost"/> when the limiter has an external budget.</param>
     /// <param name="cancellationToken">Cancels the wait for permits and is passed to the work.</param>
     /// <returns>The work's task.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
@@ -312,7 +327,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
     /// <summary>Runs <paramref name="work"/> once <paramref name="permits"/> permits are free, gives them back when it ends, and returns its result.</summary>
     /// <typeparam name="T">The work's result type.</typeparam>
     /// <param name="permits">How many permits the work needs; at least one.</param>
-    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>, linked with <see cref="TaskLimiterLease.Lost"/> when the limiter has an external budget.</param>
     /// <param name="cancellationToken">Cancels the wait for permits and is passed to the work.</param>
     /// <returns>The work's result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
@@ -565,17 +580,32 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
 
     private async Task RunCoreAsync(int permits, Func<CancellationToken, Task> work, CreationSite site, CancellationToken cancellationToken)
     {
-        using (await AcquireCore(permits, throwOnRejection: true, site, cancellationToken).ConfigureAwait(false))
+        using (var lease = await AcquireCore(permits, throwOnRejection: true, site, cancellationToken).ConfigureAwait(false))
         {
-            await work(cancellationToken).ConfigureAwait(false);
+            if (!lease.Lost.CanBeCanceled)
+            {
+                await work(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // With an external budget, the work is also told when its permits are lost.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+            await work(linked.Token).ConfigureAwait(false);
         }
     }
 
     private async Task<T> RunCoreAsync<T>(int permits, Func<CancellationToken, Task<T>> work, CreationSite site, CancellationToken cancellationToken)
     {
-        using (await AcquireCore(permits, throwOnRejection: true, site, cancellationToken).ConfigureAwait(false))
+        using (var lease = await AcquireCore(permits, throwOnRejection: true, site, cancellationToken).ConfigureAwait(false))
         {
-            return await work(cancellationToken).ConfigureAwait(false);
+            if (!lease.Lost.CanBeCanceled)
+            {
+                return await work(cancellationToken).ConfigureAwait(false);
+            }
+
+            // With an external budget, the work is also told when its permits are lost.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+            return await work(linked.Token).ConfigureAwait(false);
         }
     }
 

@@ -163,6 +163,28 @@ public sealed class TaskLimiterBudgetTests
     }
 
     [Fact]
+    public async Task RunAsync_TheWorksTokenFires_WhenThePermitIsLost()
+    {
+        var budget = new GatedBudget();
+        using var limiter = Create(budget);
+        var permit = new TestPermit();
+        var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = limiter.RunAsync(async token =>
+        {
+            started.SetResult(token);
+            await Task.Delay(Timeout.Infinite, token);
+        });
+        (await budget.Requests.Reader.ReadAsync().AsTask().Bounded()).Answer.SetResult(permit);
+        var workToken = await started.Task.Bounded();
+        Assert.False(workToken.IsCancellationRequested);
+
+        await permit.LostSource.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.Bounded());
+        Assert.Equal(1, permit.Releases);
+        Assert.Equal(0, limiter.GetStatistics().InFlight);
+    }
+
+    [Fact]
     public void NoBudget_LeasesCannotBeLost()
     {
         using var limiter = new TaskLimiter(new TaskLimiterOptions { MaxConcurrency = 1 });
