@@ -135,6 +135,75 @@ public sealed class RedisTaskLimiterBudgetTests(RedisServerFixture redis) : ICla
         Assert.False(limiter.TryAcquire(out var none)); // A limiter with a budget cannot consult it without waiting.
     }
 
+    [Fact]
+    public async Task ManyCallers_WithCancellationsAndTimeouts_NeverExceedTheLimit_AndLeaveNothingHeld()
+    {
+        var key = Cluster.NewKey();
+        var instances = Enumerable.Range(0, 2)
+            .Select(_ => Cluster.Instance(redis.Server, key, clusterLimit: 3, localLimit: 3, queueTimeout: TimeSpan.FromMilliseconds(200)))
+            .ToList();
+        var held = 0;
+        var maxHeld = 0;
+        long granted = 0, rejected = 0, canceled = 0;
+        try
+        {
+            var callers = instances.SelectMany((instance, i) => Enumerable.Range(0, 10).Select(c => Task.Run(async () =>
+            {
+                var random = new Random(i * 100 + c); // Which callers cancel is fixed; when they do is up to the scheduler.
+                for (var n = 0; n < 15; n++)
+                {
+                    using var cancel = new CancellationTokenSource();
+                    if (random.Next(3) == 0)
+                    {
+                        cancel.CancelAfter(random.Next(1, 20));
+                    }
+
+                    try
+                    {
+                        var lease = await instance.Limiter.AcquireOrRejectAsync(1, cancel.Token);
+                        if (!lease.IsAcquired)
+                        {
+                            Interlocked.Increment(ref rejected);
+                            continue;
+                        }
+
+                        using (lease)
+                        {
+                            Interlocked.Increment(ref granted);
+                            var now = Interlocked.Increment(ref held);
+                            lock (instances)
+                            {
+                                maxHeld = Math.Max(maxHeld, now);
+                            }
+
+                            await Task.Delay(random.Next(0, 5));
+                            Interlocked.Decrement(ref held);
+                        }
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Interlocked.Increment(ref canceled);
+                    }
+                }
+            }))).ToList();
+            await Task.WhenAll(callers).WaitAsync(Cluster.Bound);
+
+            Assert.InRange(maxHeld, 1, 3);
+            Assert.True(granted > 0, $"granted {granted}, rejected {rejected}, canceled {canceled}");
+            Assert.All(instances, i => Assert.Equal(0, i.Limiter.GetStatistics().InFlight));
+            Assert.All(instances, i => Assert.Equal(0, i.Budget.HeldByThisInstance));
+            await Cluster.EventuallyAsync(async () => await instances[0].Budget.GetClusterInUseAsync() == 0, "every permit is back in Redis");
+        }
+        finally
+        {
+            foreach (var (limiter, budget) in instances)
+            {
+                limiter.Dispose();
+                await budget.DisposeAsync();
+            }
+        }
+    }
+
     public static TheoryData<Action<RedisTaskLimiterOptions>, string> InvalidOptions => new()
     {
         { o => o.Configuration = null, "Configuration" },
