@@ -58,7 +58,8 @@ public sealed class ClusterLimitAcrossProcessesTests(RedisServerFixture redis) :
     public async Task KilledInstance_HoldingEveryPermit_TheyComeBackWithinTheLeaseExpiry()
     {
         var key = Cluster.NewKey();
-        var expiry = TimeSpan.FromSeconds(2);
+        // Test-short, yet long enough that a worker starved of CPU on a loaded machine still renews in time.
+        var expiry = TimeSpan.FromSeconds(3);
         using var worker = WorkerProcess.Start("hold", redis.Server.Configuration, key, "10", "10", ((int)expiry.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         await worker.WaitForLineAsync("HELD 10", Cluster.Bound);
 
@@ -69,15 +70,17 @@ public sealed class ClusterLimitAcrossProcessesTests(RedisServerFixture redis) :
 
         // A waiter queued before the crash gets its permit once the dead instance's leases expire.
         var waiting = limiter.AcquireAsync().AsTask();
-        Assert.False(waiting.IsCompleted);
 
         var killed = Stopwatch.StartNew();
         worker.Kill();
         using var lease = await waiting.WaitAsync(Cluster.Bound);
+
+        // Every permit of the dead instance comes back: only the waiter's is held. (Measured until all ten are back,
+        // not until the waiter's grant: on a starved machine one of the worker's leases may expire before the kill.)
+        await Cluster.EventuallyAsync(async () => await budget.GetClusterInUseAsync() == 1, "the dead instance's permits come back");
         var returnedAfter = killed.Elapsed;
 
-        // Within the expiry, plus the waiter's poll interval (250 ms at most) and a generous allowance for a loaded machine.
+        // Within the expiry, plus a generous allowance for a loaded machine.
         Assert.True(returnedAfter < expiry + TimeSpan.FromSeconds(5), $"The permits came back after {returnedAfter.TotalSeconds:F2} s.");
-        Assert.Equal(1, await budget.GetClusterInUseAsync());
     }
 }
