@@ -20,7 +20,7 @@ public sealed class OrderFulfilment(ILogger<OrderFulfilment> logger)
 
     private async Task ShipAsync(Order order)
     {
-        await Task.Delay(50);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the carrier's booking call answers in about three seconds
         logger.LogInformation("shipped {OrderId}", order.Id);
     }
 

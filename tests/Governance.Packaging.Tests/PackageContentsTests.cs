@@ -10,6 +10,7 @@ public sealed class PackageContentsTests(PackedPackages packages)
     [Theory]
     [InlineData("Governance")]
     [InlineData("Governance.AspNetCore")]
+    [InlineData("Governance.Redis")]
     [InlineData("Governance.Cli")]
     [InlineData("Governance.Testing")]
     [InlineData("Governance.Testing.Xunit")]
@@ -39,6 +40,18 @@ public sealed class PackageContentsTests(PackedPackages packages)
         {
             Assert.Matches("^[0-9a-f]{40}$", repository.Attribute("commit")?.Value ?? string.Empty);
         }
+    }
+
+    [Fact]
+    public void GovernanceRedis_CarriesItsDocs_AndDependsOnGovernanceAndStackExchangeRedis()
+    {
+        var (entries, nuspec) = Open(packages.Package("Governance.Redis"));
+
+        Assert.Contains("lib/net10.0/Governance.Redis.dll", entries);
+        Assert.Contains("lib/net10.0/Governance.Redis.xml", entries);
+        var dependencies = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency").ToDictionary(e => e.Attribute("id")!.Value, e => e.Attribute("version")!.Value);
+        Assert.Equal(packages.Version, dependencies["Governance"]);
+        Assert.True(dependencies.ContainsKey("StackExchange.Redis"), string.Join(", ", dependencies.Keys));
     }
 
     [Fact]

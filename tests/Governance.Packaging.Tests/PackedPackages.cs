@@ -5,7 +5,7 @@ using System.Reflection;
 namespace Governance.Packaging.Tests;
 
 /// <summary>
-/// Packs Governance, Governance.AspNetCore, Governance.Testing, Governance.Testing.Xunit and Governance.Cli once for every test in the collection, the way a release
+/// Packs Governance, Governance.AspNetCore, Governance.Redis, Governance.Testing, Governance.Testing.Xunit and Governance.Cli once for every test in the collection, the way a release
 /// would (<c>dotnet pack -c Release</c>), into a local feed in a temporary folder. The build is isolated: its own
 /// ArtifactsPath, so the repository's bin/obj/package outputs are neither read nor written. Every run gets its own
 /// version, so no NuGet cache anywhere can serve a stale package of the same version.
@@ -18,6 +18,7 @@ public sealed class PackedPackages : IAsyncLifetime
         "src/Governance.Cli/Governance.Cli.csproj",
         "src/Governance/Governance.csproj",
         "src/Governance.AspNetCore/Governance.AspNetCore.csproj",
+        "src/Governance.Redis/Governance.Redis.csproj",
         "src/Governance.Testing/Governance.Testing.csproj",
         "src/Governance.Testing.Xunit/Governance.Testing.Xunit.csproj",
     ];

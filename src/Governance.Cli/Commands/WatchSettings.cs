@@ -1,3 +1,4 @@
+using Governance.Cli.Diagnosis;
 using System.ComponentModel;
 using Governance.Cli.Diagnosis.Watch;
 using Spectre.Console;

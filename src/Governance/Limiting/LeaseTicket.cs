@@ -34,6 +34,9 @@ internal sealed class LeaseTicket : CensusNode, IValueTaskSource<TaskLimiterLeas
     internal bool ThrowOnRejection;
     internal CancellationTokenRegistration Registration;
 
+    // The external budget's permit held with this lease; null for a limiter without a budget.
+    internal TaskLimiterBudgetPermit? BudgetPermit;
+
     // Links tickets whose completion was decided under the lock, to be signalled after it is released.
     internal LeaseTicket? NextToComplete;
     internal LimiterRejectionReason CompletionRejection;
@@ -82,10 +85,15 @@ internal sealed class LeaseTicket : CensusNode, IValueTaskSource<TaskLimiterLeas
 
         var limiter = Limiter;
         var permits = Permits;
+        var budgetPermit = BudgetPermit;
         Debug.Assert(limiter is not null, "A granted ticket always knows its limiter.");
         Recycle();
+        budgetPermit?.Release();
         limiter.ReleasePermits(permits);
     }
+
+    internal CancellationToken GetLost(long version) =>
+        BudgetPermit is { } permit && Volatile.Read(ref _leaseVersion) == version ? permit.Lost : CancellationToken.None;
 
     internal void SignalGranted() => _core.SetResult(CreateLease());
 
@@ -135,6 +143,7 @@ internal sealed class LeaseTicket : CensusNode, IValueTaskSource<TaskLimiterLeas
         Previous = null;
         NextToComplete = null;
         Registration = default;
+        BudgetPermit = null;
         State = WaiterState.None;
         t_cached ??= this;
     }

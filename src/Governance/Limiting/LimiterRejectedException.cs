@@ -2,7 +2,8 @@ namespace Governance;
 
 /// <summary>
 /// Thrown when a <see cref="TaskLimiter"/> does not admit a caller: the queue is full, the caller waited longer
-/// than the queue timeout, the limiter was disposed, or the caller asked for more permits than the limit.
+/// than the queue timeout, the limiter was disposed, the caller asked for more permits than the limit, or the limiter's
+/// external budget could not be reached.
 /// <see cref="Reason"/> says which.
 /// </summary>
 /// <remarks>
@@ -38,6 +39,8 @@ public sealed class LimiterRejectedException : Exception
             $"TaskLimiter '{limiterName}' rejected the caller: the limiter has been disposed.",
         LimiterRejectionReason.PermitsExceedLimit =>
             $"TaskLimiter '{limiterName}' rejected the caller: it asked for more permits than the limit, so it could never be admitted.",
+        LimiterRejectionReason.Unavailable =>
+            $"TaskLimiter '{limiterName}' rejected the caller: its external budget could not be reached.",
         _ => $"TaskLimiter '{limiterName}' rejected the caller ({reason}).",
     };
 }

@@ -17,4 +17,10 @@ public enum LimiterRejectionReason
     /// value set since with <see cref="TaskLimiter.SetMaxConcurrency"/>): such a request could never be granted.
     /// </summary>
     PermitsExceedLimit = 3,
+
+    /// <summary>
+    /// The limiter's external budget (<see cref="TaskLimiterOptions.Budget"/>) could not be reached — a cluster-wide
+    /// limit whose store is down, say — and that budget fails closed.
+    /// </summary>
+    Unavailable = 4,
 }

@@ -66,6 +66,9 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
     private long _rejectedQueueTimeout;
     private long _rejectedDisposed;
     private long _rejectedPermitsExceedLimit;
+    private long _rejectedUnavailable;
+    private readonly TaskLimiterBudget? _budget;
+    private readonly CancellationTokenSource? _budgetWaitsDisposed; // Fires on Dispose: callers waiting for the budget are rejected too.
     private long _canceled;
     private long _admittedFromQueue; // Written under the lock only, so a plain increment suffices.
     private TaskLimiterRateLimiter? _rateLimiter;
@@ -101,6 +104,8 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
             _queueTimer = _timeProvider.CreateTimer(s_onQueueTimer, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
+        _budget = options.Budget;
+        _budgetWaitsDisposed = _budget is null ? null : new CancellationTokenSource();
         MeterFactory = options.MeterFactory;
         _metrics = LimiterMetrics.For(MeterProvider.Get(options.MeterFactory));
         _metrics.Register(this);
@@ -114,6 +119,9 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
     /// <summary>The factory of the meter this limiter publishes on, as given in <see cref="TaskLimiterOptions.MeterFactory"/>; <see langword="null"/> for the process-wide meter.</summary>
     /// <remarks>Pass it on to limiters derived from this one, so that their metrics stay scoped to the same container.</remarks>
     public IMeterFactory? MeterFactory { get; }
+
+    /// <summary>The external budget every permit also needs, as given in <see cref="TaskLimiterOptions.Budget"/>; <see langword="null"/> when the limit is local only.</summary>
+    public TaskLimiterBudget? Budget => _budget;
 
     /// <summary>The limiter's name, as given in <see cref="TaskLimiterOptions.Name"/>.</summary>
     public string Name { get; }
@@ -206,7 +214,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
 
     /// <summary>Takes a slot if one is free right now and nobody is waiting for one; never waits.</summary>
     /// <param name="lease">The lease holding the slot, or <c>default</c> when none was taken.</param>
-    /// <returns><see langword="true"/> if a slot was taken; <see langword="false"/> if none was free, callers are queued, or the limiter is disposed.</returns>
+    /// <returns><see langword="true"/> if a slot was taken; <see langword="false"/> if none was free, callers are queued, the limiter is disposed, or it has an external budget (<see cref="TaskLimiterOptions.Budget"/>), which it cannot consult without waiting.</returns>
     /// <remarks>A failed attempt is not counted as a rejection: it is a question, not a request.</remarks>
     public bool TryAcquire(out TaskLimiterLease lease) => TryAcquire(1, out lease);
 
@@ -215,14 +223,15 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
     /// <param name="lease">The lease holding the permits, or <c>default</c> when none were taken.</param>
     /// <returns>
     /// <see langword="true"/> if the permits were taken; <see langword="false"/> if too few were free, callers are
-    /// queued, <paramref name="permits"/> exceeds the limit, or the limiter is disposed.
+    /// queued, <paramref name="permits"/> exceeds the limit, the limiter is disposed, or it has an external budget
+    /// (<see cref="TaskLimiterOptions.Budget"/>), which it cannot consult without waiting.
     /// </returns>
     /// <remarks>A failed attempt is not counted as a rejection: it is a question, not a request.</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
     public bool TryAcquire(int permits, out TaskLimiterLease lease)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(permits);
-        if (!_disposed && Volatile.Read(ref _queueCount) == 0 && TryTakePermits(permits))
+        if (!_disposed && _budget is null && Volatile.Read(ref _queueCount) == 0 && TryTakePermits(permits))
         {
             lease = Admit(permits);
             return true;
@@ -233,7 +242,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
     }
 
     /// <summary>Runs <paramref name="work"/> once a slot is free, and gives the slot back when the work ends, however it ends.</summary>
-    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>, linked with <see cref="TaskLimiterLease.Lost"/> when the limiter has an external budget.</param>
     /// <param name="cancellationToken">Cancels the wait for a slot and is passed to the work.</param>
     /// <returns>The work's task.</returns>
     /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync(CancellationToken, string, string, int)"/>); the work did not run.</exception>
@@ -248,15 +257,23 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
         [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(work);
-        using (await AcquireCore(1, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken).ConfigureAwait(false))
+        using (var lease = await AcquireCore(1, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken).ConfigureAwait(false))
         {
-            await work(cancellationToken).ConfigureAwait(false);
+            if (!lease.Lost.CanBeCanceled)
+            {
+                await work(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // With an external budget, the work is also told when its permits are lost.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+            await work(linked.Token).ConfigureAwait(false);
         }
     }
 
     /// <summary>Runs <paramref name="work"/> once a slot is free, gives the slot back when it ends, and returns its result.</summary>
     /// <typeparam name="T">The work's result type.</typeparam>
-    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>, linked with <see cref="TaskLimiterLease.Lost"/> when the limiter has an external budget.</param>
     /// <param name="cancellationToken">Cancels the wait for a slot and is passed to the work.</param>
     /// <returns>The work's result.</returns>
     /// <exception cref="LimiterRejectedException">No slot was granted (see <see cref="AcquireAsync(CancellationToken, string, string, int)"/>); the work did not run.</exception>
@@ -271,15 +288,22 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
         [CallerLineNumber] int callerLineNumber = 0)
     {
         ArgumentNullException.ThrowIfNull(work);
-        using (await AcquireCore(1, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken).ConfigureAwait(false))
+        using (var lease = await AcquireCore(1, throwOnRejection: true, new CreationSite(callerMemberName, callerFilePath, callerLineNumber), cancellationToken).ConfigureAwait(false))
         {
-            return await work(cancellationToken).ConfigureAwait(false);
+            if (!lease.Lost.CanBeCanceled)
+            {
+                return await work(cancellationToken).ConfigureAwait(false);
+            }
+
+            // With an external budget, the work is also told when its permits are lost.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+            return await work(linked.Token).ConfigureAwait(false);
         }
     }
 
     /// <summary>Runs <paramref name="work"/> once <paramref name="permits"/> permits are free, and gives them back when the work ends, however it ends.</summary>
     /// <param name="permits">How many permits the work needs; at least one.</param>
-    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>, linked with <see cref="TaskLimiterLease.Lost"/> when the limiter has an external budget.</param>
     /// <param name="cancellationToken">Cancels the wait for permits and is passed to the work.</param>
     /// <returns>The work's task.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
@@ -303,7 +327,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
     /// <summary>Runs <paramref name="work"/> once <paramref name="permits"/> permits are free, gives them back when it ends, and returns its result.</summary>
     /// <typeparam name="T">The work's result type.</typeparam>
     /// <param name="permits">How many permits the work needs; at least one.</param>
-    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="work">The work; it receives <paramref name="cancellationToken"/>, linked with <see cref="TaskLimiterLease.Lost"/> when the limiter has an external budget.</param>
     /// <param name="cancellationToken">Cancels the wait for permits and is passed to the work.</param>
     /// <returns>The work's result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> is zero or negative.</exception>
@@ -369,6 +393,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
                 RejectedQueueTimeout = _rejectedQueueTimeout,
                 RejectedDisposed = _rejectedDisposed,
                 RejectedPermitsExceedLimit = _rejectedPermitsExceedLimit,
+                RejectedUnavailable = Interlocked.Read(ref _rejectedUnavailable),
                 TotalCanceled = _canceled,
             };
         }
@@ -415,6 +440,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
         }
 
         _queueTimer?.Dispose();
+        _budgetWaitsDisposed?.Cancel();
         _metrics.Unregister(this);
         CompleteOutsideLock(Reverse(toComplete));
     }
@@ -457,6 +483,11 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
             return ValueTask.FromCanceled<TaskLimiterLease>(cancellationToken);
         }
 
+        if (_budget is not null)
+        {
+            return AcquireWithBudgetAsync(permits, throwOnRejection, site, cancellationToken);
+        }
+
         // Perf: the uncontended path is two volatile reads, one CAS and one increment — no lock, no allocation. It
         // needs no check of permits against the limit: the CAS succeeds only when that many are free, and never more
         // than the limit are.
@@ -468,7 +499,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
         return AcquireSlow(permits, throwOnRejection, site, cancellationToken);
     }
 
-    internal bool HasFreeSlot => !_disposed && Volatile.Read(ref _queueCount) == 0 && Volatile.Read(ref _available) > 0;
+    internal bool HasFreeSlot => !_disposed && _budget is null && Volatile.Read(ref _queueCount) == 0 && Volatile.Read(ref _available) > 0;
 
     internal void ReleasePermits(int permits)
     {
@@ -549,18 +580,107 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
 
     private async Task RunCoreAsync(int permits, Func<CancellationToken, Task> work, CreationSite site, CancellationToken cancellationToken)
     {
-        using (await AcquireCore(permits, throwOnRejection: true, site, cancellationToken).ConfigureAwait(false))
+        using (var lease = await AcquireCore(permits, throwOnRejection: true, site, cancellationToken).ConfigureAwait(false))
         {
-            await work(cancellationToken).ConfigureAwait(false);
+            if (!lease.Lost.CanBeCanceled)
+            {
+                await work(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // With an external budget, the work is also told when its permits are lost.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+            await work(linked.Token).ConfigureAwait(false);
         }
     }
 
     private async Task<T> RunCoreAsync<T>(int permits, Func<CancellationToken, Task<T>> work, CreationSite site, CancellationToken cancellationToken)
     {
-        using (await AcquireCore(permits, throwOnRejection: true, site, cancellationToken).ConfigureAwait(false))
+        using (var lease = await AcquireCore(permits, throwOnRejection: true, site, cancellationToken).ConfigureAwait(false))
         {
-            return await work(cancellationToken).ConfigureAwait(false);
+            if (!lease.Lost.CanBeCanceled)
+            {
+                return await work(cancellationToken).ConfigureAwait(false);
+            }
+
+            // With an external budget, the work is also told when its permits are lost.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+            return await work(linked.Token).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The acquire of a limiter with an external budget: local permits first (FIFO, queue limit), then the budget's.</summary>
+    private async ValueTask<TaskLimiterLease> AcquireWithBudgetAsync(int permits, bool throwOnRejection, CreationSite site, CancellationToken cancellationToken)
+    {
+        Debug.Assert(_budget is not null);
+        var start = _queueTimeoutTimestampTicks != 0 ? _timeProvider.GetTimestamp() : 0;
+        var local = !_disposed && Volatile.Read(ref _queueCount) == 0 && TryTakePermits(permits)
+            ? Admit(permits)
+            : await AcquireSlow(permits, throwOnRejection: false, site, cancellationToken).ConfigureAwait(false);
+        if (local.RejectionReason is { } localRejection)
+        {
+            return throwOnRejection ? throw new LimiterRejectedException(localRejection, Name) : local;
+        }
+
+        // The whole wait, local and external, is bounded by the queue timeout; disposing the limiter ends it too.
+        Debug.Assert(_budgetWaitsDisposed is not null);
+        CancellationTokenSource? timeout = null;
+        if (_queueTimeoutTimestampTicks != 0)
+        {
+            var left = QueueTimeout - _timeProvider.GetElapsedTime(start);
+            timeout = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1), _timeProvider);
+        }
+
+        LimiterRejectionReason rejection;
+        CancellationTokenSource? linked = null;
+        try
+        {
+            linked = timeout is null
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _budgetWaitsDisposed.Token)
+                : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, _budgetWaitsDisposed.Token);
+            if (await _budget.AcquireAsync(permits, linked.Token).ConfigureAwait(false) is { } permit)
+            {
+                local.AttachBudgetPermit(permit);
+                return local;
+            }
+
+            Interlocked.Increment(ref _rejectedUnavailable);
+            rejection = LimiterRejectionReason.Unavailable;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is { IsCancellationRequested: true })
+        {
+            lock (_lock)
+            {
+                _rejectedQueueTimeout++;
+            }
+
+            rejection = LimiterRejectionReason.QueueTimeout;
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException && !cancellationToken.IsCancellationRequested && _disposed)
+        {
+            lock (_lock)
+            {
+                _rejectedDisposed++;
+            }
+
+            rejection = LimiterRejectionReason.Disposed;
+        }
+        catch
+        {
+            local.Dispose();
+            throw;
+        }
+        finally
+        {
+            linked?.Dispose();
+            timeout?.Dispose();
+        }
+
+        local.Dispose();
+        RecordRejection(rejection);
+        return throwOnRejection
+            ? throw new LimiterRejectedException(rejection, Name)
+            : TaskLimiterLease.Rejected(rejection);
     }
 
     private ValueTask<TaskLimiterLease> AcquireSlow(int permits, bool throwOnRejection, CreationSite site, CancellationToken cancellationToken)
@@ -936,6 +1056,7 @@ public sealed class TaskLimiter : IDisposable, IAsyncDisposable, ICensusSource
             LimiterRejectionReason.QueueFull => "queue_full",
             LimiterRejectionReason.QueueTimeout => "queue_timeout",
             LimiterRejectionReason.PermitsExceedLimit => "permits_exceed_limit",
+            LimiterRejectionReason.Unavailable => "unavailable",
             _ => "disposed",
         });
 }

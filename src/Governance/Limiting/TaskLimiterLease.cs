@@ -41,10 +41,21 @@ public readonly struct TaskLimiterLease : IDisposable, IEquatable<TaskLimiterLea
     /// <summary>Why the limiter rejected the caller, for a lease from <see cref="TaskLimiter.AcquireOrRejectAsync"/>; otherwise <see langword="null"/>.</summary>
     public LimiterRejectionReason? RejectionReason => IsRejected ? (LimiterRejectionReason)(-1 - _version) : null;
 
+    /// <summary>
+    /// Fires when the lease's permits are lost while it is held: the limiter's external budget
+    /// (<see cref="TaskLimiterOptions.Budget"/>) took them back — a cluster lease that could not be renewed before it
+    /// expired, say. Work that must not run beyond the limit should observe it. Never fires for a limiter without a
+    /// budget, for a rejection, or once the lease is disposed and its ticket reused.
+    /// </summary>
+    public CancellationToken Lost => _ticket is { } ticket ? ticket.GetLost(_version) : CancellationToken.None;
+
     /// <summary>Gives the slot back to the limiter. Only the first call on any copy of the lease has an effect.</summary>
     public void Dispose() => _ticket?.Release(_version);
 
     internal static TaskLimiterLease Rejected(LimiterRejectionReason reason) => new(-1 - (long)reason);
+
+    /// <summary>Attaches the external budget's permit to this granted lease; released with it.</summary>
+    internal void AttachBudgetPermit(TaskLimiterBudgetPermit permit) => _ticket!.BudgetPermit = permit;
 
     internal bool IsRejected => _ticket is null && _version < 0;
 

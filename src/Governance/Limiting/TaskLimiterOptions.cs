@@ -40,6 +40,18 @@ public sealed class TaskLimiterOptions
     /// </summary>
     public IMeterFactory? MeterFactory { get; set; }
 
+    /// <summary>
+    /// A budget outside the limiter that every permit also needs — a cluster-wide limit, say; <see langword="null"/>
+    /// (the default) for a limiter that is limited locally only. See <see cref="TaskLimiterBudget"/>.
+    /// </summary>
+    /// <remarks>
+    /// With a budget, <see cref="TaskLimiter.TryAcquire(out TaskLimiterLease)"/> never takes permits (it cannot wait for
+    /// the budget): use <see cref="TaskLimiter.AcquireOrRejectAsync"/>. The limiter does not dispose the budget, which
+    /// may serve others; disposing the limiter rejects the callers waiting for the budget with
+    /// <see cref="LimiterRejectionReason.Disposed"/>.
+    /// </remarks>
+    public TaskLimiterBudget? Budget { get; set; }
+
     // The largest period a System.Threading timer accepts (0xFFFFFFFE ms).
     private const double MaxTimerMilliseconds = 4294967294;
 

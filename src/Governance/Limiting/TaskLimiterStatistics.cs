@@ -12,7 +12,8 @@ public sealed class TaskLimiterStatistics
 
     /// <summary>
     /// Permits held now: one per lease, or the lease's permit count for a weighted one. May exceed
-    /// <see cref="MaxConcurrency"/> briefly after the limit was lowered.
+    /// <see cref="MaxConcurrency"/> briefly after the limit was lowered. With an external budget, callers that hold their
+    /// local permits while they wait for the budget's are counted here too.
     /// </summary>
     public int InFlight { get; init; }
 
@@ -34,8 +35,11 @@ public sealed class TaskLimiterStatistics
     /// <summary>Callers rejected because they asked for more permits than the limit.</summary>
     public long RejectedPermitsExceedLimit { get; init; }
 
+    /// <summary>Callers rejected because the limiter's external budget (<see cref="TaskLimiterOptions.Budget"/>) could not be reached.</summary>
+    public long RejectedUnavailable { get; init; }
+
     /// <summary>Callers rejected for any reason.</summary>
-    public long TotalRejected => RejectedQueueFull + RejectedQueueTimeout + RejectedDisposed + RejectedPermitsExceedLimit;
+    public long TotalRejected => RejectedQueueFull + RejectedQueueTimeout + RejectedDisposed + RejectedPermitsExceedLimit + RejectedUnavailable;
 
     /// <summary>Queued callers that left the queue because their cancellation token fired.</summary>
     public long TotalCanceled { get; init; }

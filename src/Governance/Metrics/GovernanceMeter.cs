@@ -21,7 +21,7 @@ public static class GovernanceMeter
     public const string PoolNameTag = "governance.pool.name";
 
     /// <summary>
-    /// Tag giving the reason of a rejection: <c>queue_full</c>, <c>queue_timeout</c> or <c>disposed</c> for a limiter;
+    /// Tag giving the reason of a rejection: <c>queue_full</c>, <c>queue_timeout</c>, <c>disposed</c>, <c>permits_exceed_limit</c> or <c>unavailable</c> for a limiter;
     /// <c>queue_full</c> or <c>stopped</c> for a ticker state machine's events.
     /// </summary>
     public const string RejectionReasonTag = "governance.rejection.reason";

@@ -1,3 +1,4 @@
+using Governance.Cli.Diagnosis;
 using Governance.Cli.Diagnosis.Watch;
 
 namespace Governance.Cli.Tests.Watch;

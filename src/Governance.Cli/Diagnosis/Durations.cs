@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Governance.Cli.Diagnosis.Watch;
+namespace Governance.Cli.Diagnosis;
 
 /// <summary>Parses the durations the command line takes: a positive number with <c>ms</c>, <c>s</c>, <c>m</c> or <c>h</c> (<c>500ms</c>, <c>5s</c>, <c>2m</c>, <c>1.5s</c>).</summary>
 internal static class Durations
@@ -49,5 +49,13 @@ internal static class Durations
         >= 10 => ms.ToString("0.#", CultureInfo.InvariantCulture),
         >= 1 => ms.ToString("0.##", CultureInfo.InvariantCulture),
         _ => ms.ToString("0.###", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A duration as people write it: 250 ms, 1.5 s, 2 min.</summary>
+    internal static string Format(TimeSpan duration) => duration.TotalMilliseconds switch
+    {
+        < 1000 => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMilliseconds:0} ms"),
+        < 60_000 => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.#} s"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMinutes:0.#} min"),
     };
 }

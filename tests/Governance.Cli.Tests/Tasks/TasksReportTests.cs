@@ -1,0 +1,56 @@
+using Governance.Cli.Diagnosis.Tasks;
+
+namespace Governance.Cli.Tests.Tasks;
+
+/// <summary>The diff keeps only what grew and sorts it; the text report leads with counts.</summary>
+public sealed class TasksReportTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 7, 4, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Diff_KeepsOnlyGrownGroups_MostGrowthFirst_NewGroupsFromZero()
+    {
+        var before = Snapshot(T0, [Chain("A.Run", 10), Chain("B.Run", 5), Chain("C.Run", 7)], [Timer("T.Tick", 3)]);
+        var after = Snapshot(T0.AddSeconds(10), [Chain("A.Run", 12), Chain("B.Run", 1), Chain("C.Run", 7), Chain("D.Run", 4)], [Timer("T.Tick", 3)]);
+
+        var diff = TasksDiff.Between(before, after);
+
+        Assert.Equal(["D.Run", "A.Run"], diff.Chains.Select(g => g.Group.Frames[0]));
+        Assert.Equal([4L, 2L], diff.Chains.Select(g => g.Delta));
+        Assert.Equal(0, diff.Chains[0].Before);
+        Assert.Empty(diff.Timers);
+    }
+
+    [Fact]
+    public void Text_NothingGrew_SaysSo()
+    {
+        var snapshot = Snapshot(T0, [Chain("A.Run", 1)], []);
+
+        var text = TasksReport.Text(TasksDiff.Between(snapshot, snapshot with { TakenAt = T0.AddSeconds(5) }), 20);
+
+        Assert.Contains("what grew in 5 s", text, StringComparison.Ordinal);
+        Assert.Contains("Nothing grew.", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Text_Top_ListsThatManyGroups_AndSaysHowManyMore()
+    {
+        var snapshot = Snapshot(T0, [Chain("A.Run", 30), Chain("B.Run", 20), Chain("C.Run", 10)], []);
+
+        var text = TasksReport.Text(snapshot, 2);
+
+        Assert.Contains("60 await chains, 3 distinct", text, StringComparison.Ordinal);
+        Assert.Contains("A.Run", text, StringComparison.Ordinal);
+        Assert.Contains("B.Run", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("C.Run", text, StringComparison.Ordinal);
+        Assert.Contains("... 1 more (--top N shows more)", text, StringComparison.Ordinal);
+    }
+
+    private static TasksSnapshot Snapshot(DateTimeOffset at, AwaitChainGroup[] chains, TimerGroup[] timers) =>
+        new(1, "10.0.0", at, new SnapshotCost("dump", TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(50), 100), chains.Sum(c => c.Count), 0, chains, timers, []);
+
+    private static AwaitChainGroup Chain(string frame, int count) =>
+        new([frame], ["N." + frame], "Task", count, new Dictionary<int, int> { [0] = count });
+
+    private static TimerGroup Timer(string callback, int count) => new(callback, "N." + callback, TimeSpan.FromSeconds(1), count);
+}
