@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Governance.Cli.Diagnosis;
 using Governance.Cli.Diagnosis.Watch;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -16,7 +17,7 @@ namespace Governance.Cli.Commands;
 /// <c>--duration</c>, on Ctrl+C or when the target exits; 2 for a usage error or a process that can't be watched;
 /// 3 when an alert fires under <c>--exit-on-alert</c>.
 /// </remarks>
-internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSettings>
+internal sealed class WatchCommand(IAnsiConsole console, ErrorOutput error) : AsyncCommand<WatchSettings>
 {
     /// <summary>The meters watch asks for.</summary>
     internal static readonly IReadOnlyList<string> Meters = [GovernanceMeter.MeterName, RuntimeCounters.MeterName];
@@ -26,7 +27,7 @@ internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSet
         var rules = settings.Rules;
         var refresh = settings.RefreshIntervalValue;
         var evaluator = new AlertEvaluator(rules, refresh);
-        evaluator.Mismatch += (rule, point, reason) => Console.Error.WriteLine($"governance: --alert '{rule.Text}' can't fire: {reason}");
+        evaluator.Mismatch += (rule, point, reason) => error.Writer.WriteLine($"governance: --alert '{rule.Text}' can't fire: {reason}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (settings.DurationValue is { } duration)
@@ -47,7 +48,7 @@ internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSet
                 Meters,
                 refresh,
                 interval => intervals.Writer.TryWrite(interval),
-                problem => Console.Error.WriteLine($"governance: {problem}"),
+                problem => error.Writer.WriteLine($"governance: {problem}"),
                 stop.Token),
             CancellationToken.None);
         _ = session.ContinueWith(_ => intervals.Writer.TryComplete(), TaskScheduler.Default);
@@ -67,7 +68,7 @@ internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSet
                 show(interval);
                 foreach (var alert in alerts)
                 {
-                    await Console.Error.WriteLineAsync($"governance: {alert}").ConfigureAwait(false);
+                    await error.Writer.WriteLineAsync($"governance: {alert}").ConfigureAwait(false);
                     if (settings.Json)
                     {
                         console.Profile.Out.Writer.WriteLine(WatchJson.Alert(settings.Pid, alert));
@@ -120,22 +121,22 @@ internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSet
         return await EndAsync(session, exit).ConfigureAwait(false);
     }
 
-    private static async Task<int> EndAsync(Task session, int exit)
+    private async Task<int> EndAsync(Task session, int exit)
     {
         try
         {
             await session.ConfigureAwait(false);
         }
-        catch (WatchException ex)
+        catch (TargetProcessException ex)
         {
-            await Console.Error.WriteLineAsync($"governance: {ex.Message}").ConfigureAwait(false);
+            await error.Writer.WriteLineAsync($"governance: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
 
         return exit;
     }
 
-    private static WatchCsv? OpenRecord(string path)
+    private WatchCsv? OpenRecord(string path)
     {
         try
         {
@@ -143,7 +144,7 @@ internal sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchSet
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            Console.Error.WriteLine($"governance: cannot write --record '{path}': {ex.Message}");
+            error.Writer.WriteLine($"governance: cannot write --record '{path}': {ex.Message}");
             return null;
         }
     }

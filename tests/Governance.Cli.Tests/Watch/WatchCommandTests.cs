@@ -45,10 +45,13 @@ public sealed class WatchCommandTests(LimiterTargetProcess target) : IClassFixtu
     public async Task Alert_UnderTheThreshold_DoesNotFire()
     {
         await target.LoadAsync("light");
-        var (exit, lines) = await WatchAsync(CancellationToken.None, "--duration", "4s", "--json", "--alert", QueueWaitRule, "--exit-on-alert");
+        var log = new StringWriter();
+        var errors = TextWriter.Synchronized(log);
+        var (exit, lines) = await WatchAsync(errors, CancellationToken.None, "--duration", "4s", "--json", "--alert", QueueWaitRule, "--exit-on-alert");
 
         Assert.Equal(0, exit);
         Assert.DoesNotContain(lines, l => l.RootElement.TryGetProperty("alert", out _));
+        Assert.DoesNotContain("alert", log.ToString(), StringComparison.Ordinal);
         // Not vacuous: the rule's series had values, all under the threshold.
         var medians = Medians(lines).ToList();
         Assert.NotEmpty(medians);
@@ -60,9 +63,15 @@ public sealed class WatchCommandTests(LimiterTargetProcess target) : IClassFixtu
     {
         await target.LoadAsync("heavy");
         var clock = Stopwatch.StartNew();
-        var (exit, lines) = await WatchAsync(CancellationToken.None, "--duration", "60s", "--json", "--alert", QueueWaitRule, "--exit-on-alert");
+        var log = new StringWriter();
+        var errors = TextWriter.Synchronized(log);
+        var (exit, lines) = await WatchAsync(errors, CancellationToken.None, "--duration", "60s", "--json", "--alert", QueueWaitRule, "--exit-on-alert");
 
         Assert.Equal(3, exit);
+        // One line on stderr names the rule, the series and the value; the same is a JSON line on stdout.
+        var alertLine = Assert.Single(log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith($"governance: alert: {QueueWaitRule}: governance.limiter.queue_wait{{governance.limiter.name=target}} p50 = ", alertLine);
+        Assert.EndsWith("ms", alertLine);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(50), $"the alert took {clock.Elapsed}");
         var alert = Assert.Single(lines, l => l.RootElement.TryGetProperty("alert", out _)).RootElement.GetProperty("alert");
         Assert.Equal(QueueWaitRule, alert.GetProperty("rule").GetString());
@@ -139,10 +148,13 @@ public sealed class WatchCommandTests(LimiterTargetProcess target) : IClassFixtu
         .Where(m => m.GetProperty("name").GetString() == "governance.limiter.queue_wait" && m.GetProperty("quantiles").TryGetProperty("p50", out _))
         .Select(m => m.GetProperty("quantiles").GetProperty("p50").GetDouble());
 
-    private async Task<(int Exit, List<JsonDocument> Lines)> WatchAsync(CancellationToken cancellationToken, params string[] options)
+    private Task<(int Exit, List<JsonDocument> Lines)> WatchAsync(CancellationToken cancellationToken, params string[] options) =>
+        WatchAsync(TextWriter.Null, cancellationToken, options);
+
+    private async Task<(int Exit, List<JsonDocument> Lines)> WatchAsync(TextWriter errors, CancellationToken cancellationToken, params string[] options)
     {
         var console = new TestConsole();
-        var exit = await GovernanceApp.RunAsync(["watch", target.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), .. options], console, cancellationToken)
+        var exit = await GovernanceApp.RunAsync(["watch", target.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), .. options], console, errors, cancellationToken)
             .WaitAsync(TimeSpan.FromSeconds(90));
         var lines = console.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => JsonDocument.Parse(l)).ToList();
         return (exit, lines);
@@ -225,12 +237,24 @@ public sealed class WatchUsageTests
     }
 
     [Fact]
+    public async Task NoSuchProcess_SaysSoInOneLine()
+    {
+        var log = new StringWriter();
+        var errors = TextWriter.Synchronized(log);
+        Assert.Equal(2, await GovernanceApp.RunAsync(["watch", "2147483647", "--duration", "2s"], new TestConsole(), errors));
+        Assert.Equal("governance: no process with id 2147483647", log.ToString().Trim());
+    }
+
+    [Fact]
     public async Task AProcessThatIsNotDotnet_IsExit2()
     {
         using var sleeper = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
         try
         {
-            Assert.Equal(2, await Cli.Run("watch", sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--duration", "2s").WaitAsync(TimeSpan.FromSeconds(60)));
+            var log = new StringWriter();
+            var errors = TextWriter.Synchronized(log);
+            Assert.Equal(2, await GovernanceApp.RunAsync(["watch", sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--duration", "2s"], new TestConsole(), errors).WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal($"governance: cannot connect to process {sleeper.Id}: it is not a .NET process with a diagnostics socket (not .NET, .NET Framework, DOTNET_EnableDiagnostics=0, or another user's /tmp)", log.ToString().Trim());
         }
         finally
         {

@@ -66,7 +66,7 @@ internal sealed class MetricsSession
     /// <paramref name="onInterval"/> (on the event thread) after each interval and <paramref name="onProblem"/> with a
     /// line for each error the event source reports.
     /// </summary>
-    /// <exception cref="WatchException">No such process, no diagnostics connection, or a runtime without the metrics source.</exception>
+    /// <exception cref="TargetProcessException">No such process, no diagnostics connection, or a runtime without the metrics source.</exception>
     internal static async Task RunAsync(
         int pid,
         IReadOnlyList<string> meters,
@@ -79,7 +79,7 @@ internal sealed class MetricsSession
         var runtimeMajor = TargetProcess.RuntimeMajorVersion(pid);
         if (runtimeMajor is { } major && major < 8)
         {
-            throw new WatchException($"process {pid} runs {(major < 5 ? ".NET Core" : ".NET")} {major}; watch needs .NET 8 or later (the shared System.Diagnostics.Metrics session)");
+            throw new TargetProcessException($"process {pid} runs {(major < 5 ? ".NET Core" : ".NET")} {major}; watch needs .NET 8 or later (the shared System.Diagnostics.Metrics session)");
         }
 
         var session = new MetricsSession(meters, refreshInterval);
@@ -107,7 +107,7 @@ internal sealed class MetricsSession
         }
         catch (Exception ex) when (ex is ServerNotAvailableException or UnauthorizedAccessException or IOException or TimeoutException or UnsupportedCommandException or ServerErrorException)
         {
-            throw new WatchException(TargetProcess.ConnectionError(pid, ex), ex);
+            throw new TargetProcessException(TargetProcess.ConnectionError(pid, ex), ex);
         }
 
         using (eventPipe)
@@ -124,7 +124,7 @@ internal sealed class MetricsSession
 
         if (session._refused is { } refused)
         {
-            throw new WatchException($"cannot watch process {pid}: {refused}");
+            throw new TargetProcessException($"cannot watch process {pid}: {refused}");
         }
 
         // The stream also ends when Ctrl+C interrupts its read, before the cancellation is seen: say only what is sure.

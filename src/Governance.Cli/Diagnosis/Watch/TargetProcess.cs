@@ -25,7 +25,7 @@ internal static class TargetProcess
         }
     }
 
-    /// <summary>Throws a one-line <see cref="WatchException"/> unless a process with that id runs.</summary>
+    /// <summary>Throws a one-line <see cref="TargetProcessException"/> unless a process with that id runs.</summary>
     internal static void EnsureRunning(int pid)
     {
         try
@@ -33,16 +33,16 @@ internal static class TargetProcess
             using var process = Process.GetProcessById(pid);
             if (process.HasExited)
             {
-                throw new WatchException($"no process with id {pid}");
+                throw new TargetProcessException($"no process with id {pid}");
             }
         }
         catch (ArgumentException)
         {
-            throw new WatchException($"no process with id {pid}");
+            throw new TargetProcessException($"no process with id {pid}");
         }
         catch (InvalidOperationException)
         {
-            throw new WatchException($"no process with id {pid}");
+            throw new TargetProcessException($"no process with id {pid}");
         }
     }
 
