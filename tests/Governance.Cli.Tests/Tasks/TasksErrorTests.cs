@@ -13,12 +13,12 @@ public sealed class TasksErrorTests
         var (exit, output, errors) = await TasksCommandTests.RunAsync("tasks", (int.MaxValue - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.Equal(2, exit);
-        Assert.Equal($"governance: no process with id {int.MaxValue - 1} is running", errors.Trim());
+        Assert.Equal($"governance: no process with id {int.MaxValue - 1}", errors.Trim());
         Assert.Empty(output);
     }
 
     [Theory]
-    [InlineData("dump", "has no .NET diagnostics endpoint")]
+    [InlineData("dump", "it is not a .NET process with a diagnostics socket")]
     [InlineData("attach", "is not a .NET process")]
     public async Task NotADotnetProcess_OneLine_Exit2(string method, string expected)
     {

@@ -28,7 +28,7 @@ internal static class SnapshotTaker
 
     internal static TasksSnapshot Take(int processId, SnapshotMethod method, bool reachableOnly, CancellationToken cancellationToken)
     {
-        EnsureProcessExists(processId);
+        TargetProcess.EnsureRunning(processId);
         lock (OneWalkAtATime)
         {
             return method == SnapshotMethod.Attach
@@ -77,11 +77,9 @@ internal static class SnapshotTaker
             {
                 client.WriteDump(DumpType.WithHeap, path, WriteDumpFlags.None);
             }
-            catch (ServerNotAvailableException ex)
+            catch (Exception ex) when (ex is ServerNotAvailableException or UnauthorizedAccessException)
             {
-                throw new TargetProcessException(
-                    $"process {processId} has no .NET diagnostics endpoint: it is not a .NET process, it runs as another user, or it was started with DOTNET_EnableDiagnostics=0",
-                    ex);
+                throw new TargetProcessException(TargetProcess.ConnectionError(processId, ex), ex);
             }
             catch (DiagnosticsClientException ex)
             {
@@ -180,26 +178,6 @@ internal static class SnapshotTaker
                 ? $"cannot attach to process {processId}: permission denied (ptrace). Run as the target's user or as root, or allow ptrace (kernel.yama.ptrace_scope=0, or CAP_SYS_PTRACE); '--method dump' needs no ptrace"
                 : $"cannot attach to process {processId}: {ex.Message}",
             ex);
-    }
-
-    private static void EnsureProcessExists(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            if (process.HasExited)
-            {
-                throw new TargetProcessException($"process {processId} has exited");
-            }
-        }
-        catch (ArgumentException ex)
-        {
-            throw new TargetProcessException($"no process with id {processId} is running", ex);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new TargetProcessException($"process {processId} has exited", ex);
-        }
     }
 
     private static TasksSnapshot Snapshot(int processId, string version, DateTimeOffset takenAt, SnapshotCost cost, HeapFindings findings) =>

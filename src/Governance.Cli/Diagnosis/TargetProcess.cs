@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Diagnostics.NETCore.Client;
 
-namespace Governance.Cli.Diagnosis.Watch;
+namespace Governance.Cli.Diagnosis;
 
 /// <summary>
 /// What a tool attaching to another process checks first, each failure said in one line: the process runs, its runtime
