@@ -37,14 +37,14 @@ internal static class GovernanceApp
         }
         catch (CommandAppException ex)
         {
-            await Console.Error.WriteLineAsync($"governance: {ex.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"governance: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A bug of ours, or an environment nobody foresaw: say so in one line first, keep the details for a report.
-            await Console.Error.WriteLineAsync($"governance: internal error ({ex.GetType().Name}: {ex.Message}); please report it with the details below").ConfigureAwait(false);
-            await Console.Error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            await error.WriteLineAsync($"governance: internal error ({ex.GetType().Name}: {ex.Message}); please report it with the details below").ConfigureAwait(false);
+            await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
     }

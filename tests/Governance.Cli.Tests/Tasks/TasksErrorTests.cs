@@ -46,9 +46,14 @@ public sealed class TasksErrorTests
     [InlineData("--top", "0")]
     [InlineData("--format", "xml")]
     [InlineData("--method", "peek")]
-    public async Task MalformedOption_IsAUsageError(string option, string value)
+    public async Task MalformedOption_IsAUsageError_InOneLineNamingIt(string option, string value)
     {
-        Assert.Equal(2, await Cli.Run("tasks", "1", option, value));
+        var (exit, _, errors) = await TasksCommandTests.RunAsync("tasks", "1", option, value);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("governance: ", errors, StringComparison.Ordinal);
+        Assert.Contains(option, errors, StringComparison.Ordinal);
+        Assert.Single(errors.Trim().Split('\n'));
     }
 
     [Fact]
