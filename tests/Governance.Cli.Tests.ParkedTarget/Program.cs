@@ -5,6 +5,7 @@ using ParkedTarget;
 //   park N      parks N more async operations in OrderStore.SaveAsync <- OrderService.ProcessAsync
 //   timers N    starts N more timers whose callback is Heartbeat.Beat (period 60 s)
 //   channel N   writes N more items into one bounded Channel<Order>
+//   events N    writes N more items into one single-reader unbounded Channel<string>
 //   readers N   starts N more readers waiting on an empty Channel<Order> (OrderQueue.NextAsync)
 //   release     completes every parked operation
 //   exit        ends the process
@@ -30,6 +31,9 @@ while (Console.In.ReadLine() is { } line)
             break;
         case "channel":
             work.Buffer(count);
+            break;
+        case "events":
+            work.Publish(count);
             break;
         case "readers":
             work.WaitToRead(count);
@@ -58,6 +62,7 @@ namespace ParkedTarget
         private readonly OrderService _service = new();
         private readonly OrderQueue _queue = new();
         private readonly List<Task> _readers = [];
+        private readonly Channel<string> _events = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
         internal int Parked => _operations.Count(o => !o.IsCompleted);
 
@@ -86,6 +91,14 @@ namespace ParkedTarget
             for (var i = 0; i < count; i++)
             {
                 _orders.Writer.TryWrite(new Order(i));
+            }
+        }
+
+        internal void Publish(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _events.Writer.TryWrite("event");
             }
         }
 

@@ -6,7 +6,7 @@ namespace Governance.Cli.Tests.Tasks;
 
 /// <summary>
 /// One target process for the snapshot tests: 1,000 operations parked at a known method, 50 timers, 200 items buffered
-/// in one Channel&lt;Order&gt; and 3 readers waiting on another.
+/// in one Channel&lt;Order&gt; and 3 readers waiting on another, 70 events in a single-reader unbounded Channel&lt;string&gt;.
 /// </summary>
 public sealed class ParkedTargetFixture : IAsyncLifetime
 {
@@ -19,6 +19,7 @@ public sealed class ParkedTargetFixture : IAsyncLifetime
         await Target.SendAsync("timers 50");
         await Target.SendAsync("channel 200");
         await Target.SendAsync("readers 3");
+        await Target.SendAsync("events 70");
     }
 
     public async Task DisposeAsync() => await Target.DisposeAsync();
@@ -63,6 +64,11 @@ public sealed class TasksCommandTests(ParkedTargetFixture fixture) : IClassFixtu
         Assert.Equal(200, channel.GetProperty("bufferedItems").GetInt64());
         Assert.Equal(3, channel.GetProperty("waitingReaders").GetInt64());
         Assert.Equal(0, channel.GetProperty("waitingWriters").GetInt64());
+
+        var events = root.GetProperty("channels").EnumerateArray()
+            .Single(c => c.GetProperty("elementType").GetString() == "String");
+        Assert.Equal("SingleConsumerUnboundedChannel", events.GetProperty("kind").GetString());
+        Assert.Equal(70, events.GetProperty("bufferedItems").GetInt64());
 
         var readers = root.GetProperty("chains").EnumerateArray()
             .Single(c => c.GetProperty("frames")[0].GetString() == "ParkedTarget.OrderQueue.NextAsync");

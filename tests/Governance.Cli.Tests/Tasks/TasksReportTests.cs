@@ -46,6 +46,18 @@ public sealed class TasksReportTests
         Assert.Contains("... 1 more (--top N shows more)", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Channel_WhoseBufferCannotBeCounted_IsAQuestionMark_AndNullInJson()
+    {
+        var snapshot = Snapshot(T0, [], []) with { Channels = [new ChannelGroup("SingleConsumerUnboundedChannel", "Point", 1, null, 0, 0)] };
+
+        var text = TasksReport.Text(snapshot, 20);
+        using var json = System.Text.Json.JsonDocument.Parse(TasksReport.Json(snapshot, 20));
+
+        Assert.Contains("      1  ?         SingleConsumerUnboundedChannel<Point>", text, StringComparison.Ordinal);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, json.RootElement.GetProperty("channels")[0].GetProperty("bufferedItems").ValueKind);
+    }
+
     private static TasksSnapshot Snapshot(DateTimeOffset at, AwaitChainGroup[] chains, TimerGroup[] timers) =>
         new(1, "10.0.0", at, new SnapshotCost("dump", TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(50), 100), chains.Sum(c => c.Count), 0, chains, timers, []);
 

@@ -305,13 +305,13 @@ internal sealed class HeapReader
             groups[key] = sum with
             {
                 Count = sum.Count + 1,
-                BufferedItems = sum.BufferedItems + Math.Max(0, buffered),
+                BufferedItems = buffered < 0 || sum.BufferedItems is null ? null : sum.BufferedItems + buffered,
                 WaitingReaders = sum.WaitingReaders + Math.Max(0, readers),
                 WaitingWriters = sum.WaitingWriters + Math.Max(0, writers),
             };
         }
 
-        return groups.Values.OrderByDescending(g => g.BufferedItems).ThenByDescending(g => g.Count).ToList();
+        return groups.Values.OrderByDescending(g => g.BufferedItems ?? -1).ThenByDescending(g => g.Count).ToList();
     }
 
     /// <summary>
@@ -373,7 +373,9 @@ internal sealed class HeapReader
             var slots = ReadObject(segment, "_slots");
             if (headAndTail?.Type is not { } pair || !slots.IsValid || slots.IsNull)
             {
-                return -1;
+                // A single-reader unbounded channel's SingleProducerSingleConsumerQueue: a list of segments whose
+                // power-of-two arrays hold the items between _state._first and _state._last.
+                return SingleConsumerCount(segment);
             }
 
             var at = headAndTail.GetAddress(segment.Address);
@@ -382,6 +384,30 @@ internal sealed class HeapReader
             var length = slots.AsArray().Length;
             total += Math.Clamp(tail - head, 0, length);
             segment = ReadObject(segment, "_nextSegment");
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// A single-reader unbounded channel's SingleProducerSingleConsumerQueue: a list of segments whose arrays hold the
+    /// items. Its head and tail indices sit in a padded struct whose layout ClrMD does not report faithfully, but a
+    /// dequeued slot is cleared, so for reference-type items the count is the slots that hold one. Value-type items: -1.
+    /// </summary>
+    private static long SingleConsumerCount(ClrObject segment)
+    {
+        long total = 0;
+        for (var hops = 0; segment.IsValid && !segment.IsNull && hops < 100_000; hops++)
+        {
+            var array = ReadObject(segment, "_array");
+            if (!array.IsValid || array.IsNull || array.Type?.ComponentType is not { IsObjectReference: true })
+            {
+                return -1;
+            }
+
+            var slots = array.AsArray();
+            total += (slots.ReadValues<ulong>(0, slots.Length) ?? []).Count(a => a != 0);
+            segment = ReadObject(segment, "_next");
         }
 
         return total;
@@ -478,7 +504,7 @@ internal sealed class HeapReader
     }
 
     /// <summary>What a suspended state machine awaits: the object in its one non-empty awaiter field.</summary>
-    private ClrObject AwaitedObject(ClrObject box)
+    private static ClrObject AwaitedObject(ClrObject box)
     {
         var (address, interior, machine) = StateMachine(box);
         if (address == 0 || machine is null)
@@ -506,7 +532,7 @@ internal sealed class HeapReader
     }
 
     /// <summary>The task or value-task source inside an awaiter struct: TaskAwaiter.m_task, ValueTaskAwaiter._value._obj, ...</summary>
-    private ClrObject ObjectInAwaiter(ClrType? awaiter, ulong address)
+    private static ClrObject ObjectInAwaiter(ClrType? awaiter, ulong address)
     {
         if (awaiter is null)
         {
@@ -535,7 +561,7 @@ internal sealed class HeapReader
             }
         }
 
-        return _heap.GetObject(0);
+        return default;
     }
 
     private string DescribeAwaited(ClrObject awaited)

@@ -13,7 +13,7 @@ internal sealed record TasksDiff(
         after,
         Grown(before.Chains, after.Chains, g => g.Key, g => g.Count),
         Grown(before.Timers, after.Timers, g => g.Key, g => g.Count),
-        Grown(before.Channels, after.Channels, g => g.Key, g => g.BufferedItems));
+        Grown(before.Channels, after.Channels, g => g.Key, g => g.BufferedItems ?? 0));
 
     private static List<Growth<T>> Grown<T>(IReadOnlyList<T> before, IReadOnlyList<T> after, Func<T, string> key, Func<T, long> size)
     {

@@ -37,7 +37,7 @@ internal static class TasksReport
         text.AppendLine().Append("Channels: ").AppendLine(Count(snapshot.Channels.Sum(c => c.Count)));
         Rows(
             text,
-            snapshot.Channels.Take(top).Select(c => (Count(c.Count), Count(c.BufferedItems), $"{c.Kind}<{c.ElementType}>{Waiting(c)}")),
+            snapshot.Channels.Take(top).Select(c => (Count(c.Count), c.BufferedItems is { } buffered ? Count(buffered) : "?", $"{c.Kind}<{c.ElementType}>{Waiting(c)}")),
             ("COUNT", "BUFFERED", "CHANNEL"));
         More(text, snapshot.Channels.Count, top);
         return text.ToString();
@@ -240,7 +240,14 @@ internal static class TasksReport
         json.WriteString("kind", group.Kind);
         json.WriteString("elementType", group.ElementType);
         json.WriteNumber("channels", group.Count);
-        json.WriteNumber("bufferedItems", group.BufferedItems);
+        if (group.BufferedItems is { } buffered)
+        {
+            json.WriteNumber("bufferedItems", buffered);
+        }
+        else
+        {
+            json.WriteNull("bufferedItems");
+        }
         json.WriteNumber("waitingReaders", group.WaitingReaders);
         json.WriteNumber("waitingWriters", group.WaitingWriters);
     }

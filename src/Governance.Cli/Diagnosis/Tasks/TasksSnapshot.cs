@@ -55,10 +55,10 @@ internal sealed record TimerGroup(string Callback, string QualifiedCallback, Tim
 /// <param name="Kind">BoundedChannel, UnboundedChannel, ...</param>
 /// <param name="ElementType">The element type's name.</param>
 /// <param name="Count">How many such channels exist.</param>
-/// <param name="BufferedItems">Items written and not yet read, summed over them.</param>
+/// <param name="BufferedItems">Items written and not yet read, summed over them; null when a channel's store is one the walk cannot count (a single-reader unbounded channel of value types).</param>
 /// <param name="WaitingReaders">Readers parked on an empty channel, summed.</param>
 /// <param name="WaitingWriters">Writers parked on a full channel, summed.</param>
-internal sealed record ChannelGroup(string Kind, string ElementType, int Count, long BufferedItems, long WaitingReaders, long WaitingWriters)
+internal sealed record ChannelGroup(string Kind, string ElementType, int Count, long? BufferedItems, long WaitingReaders, long WaitingWriters)
 {
     internal string Key => Kind + "<" + ElementType + ">";
 }
