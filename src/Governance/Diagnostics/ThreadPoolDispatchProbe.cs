@@ -148,7 +148,8 @@ public sealed class ThreadPoolDispatchProbe : IHostedService, IAsyncDisposable
 
         // Nearest rank: the smallest value with at least that share of the samples at or below it.
         var rank = Math.Max(1, (int)Math.Ceiling(percentile * recent.Length));
-        return TimeSpan.FromSeconds(recent[rank - 1]);
+        // Rounded to the nearest tick: FromSeconds truncates, and seconds * 10^7 may land a hair below the recorded tick.
+        return TimeSpan.FromTicks((long)Math.Round(recent[rank - 1] * TimeSpan.TicksPerSecond));
     }
 
     /// <summary>Stops the probe.</summary>
@@ -168,7 +169,7 @@ public sealed class ThreadPoolDispatchProbe : IHostedService, IAsyncDisposable
         }
     }
 
-    private void Record(TimeSpan delay, bool paced)
+    internal void Record(TimeSpan delay, bool paced)
     {
         var seconds = delay.TotalSeconds;
         lock (_lock)

@@ -85,6 +85,19 @@ public sealed class ThreadPoolDispatchProbeTests
     }
 
     [Theory]
+    [InlineData(44_746)]   // 0.0044746 s * 10^7 is 44745.99999...: truncating it loses a tick
+    [InlineData(1)]
+    [InlineData(12_345_678_901)]
+    public async Task Percentile_IsTheRecordedDelay_ToTheTick(long ticks)
+    {
+        await using var probe = new ThreadPoolDispatchProbe(new ThreadPoolDispatchProbeOptions());
+
+        probe.Record(TimeSpan.FromTicks(ticks), paced: false);
+
+        Assert.Equal(TimeSpan.FromTicks(ticks), probe.GetPercentile(0.99));
+    }
+
+    [Theory]
     [InlineData(0, 10, "Interval")]
     [InlineData(-1, 10, "Interval")]
     [InlineData(1000, 0, "Window")]
