@@ -331,23 +331,32 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
             // Never leave waiters behind a dead pump: answer them all with the failure mode, and let the next caller
             // start a new pump.
             OnRedisFailed(exception);
-            List<Waiter> failed;
-            lock (_lock)
-            {
-                failed = [.. _waiters];
-                _waiters.Clear();
-                foreach (var waiter in failed)
-                {
-                    waiter.Node = null;
-                }
+            AnswerEveryWaiterWithTheFailureMode(stopPumping: true);
+        }
+    }
 
-                _pumping = false;
-            }
-
+    /// <summary>Takes every waiter off the queue and answers it with the failure mode (outside the lock).</summary>
+    private void AnswerEveryWaiterWithTheFailureMode(bool stopPumping)
+    {
+        List<Waiter> failed;
+        lock (_lock)
+        {
+            failed = [.. _waiters];
+            _waiters.Clear();
             foreach (var waiter in failed)
             {
-                waiter.Completion.TrySetResult(Fallback());
+                waiter.Node = null;
             }
+
+            if (stopPumping)
+            {
+                _pumping = false;
+            }
+        }
+
+        foreach (var waiter in failed)
+        {
+            waiter.Completion.TrySetResult(Fallback());
         }
     }
 
@@ -385,21 +394,7 @@ public sealed class RedisTaskLimiterBudget : TaskLimiterBudget, IDisposable, IAs
                     continue;
                 case Outcome.Failed:
                     // Redis cannot be reached: every waiter gets the failure mode's answer now, none waits for a timeout.
-                    List<Waiter> failed;
-                    lock (_lock)
-                    {
-                        failed = [.. _waiters];
-                        _waiters.Clear();
-                        foreach (var waiter in failed)
-                        {
-                            waiter.Node = null;
-                        }
-                    }
-
-                    foreach (var waiter in failed)
-                    {
-                        waiter.Completion.TrySetResult(Fallback());
-                    }
+                    AnswerEveryWaiterWithTheFailureMode(stopPumping: false);
 
                     continue;
             }

@@ -91,6 +91,11 @@ internal sealed class CensusList
     internal void Link(CensusNode node)
     {
         node.Unstamp();
+        LinkAtHead(node);
+    }
+
+    private void LinkAtHead(CensusNode node)
+    {
         lock (_lock)
         {
             if (node.CensusLinked)
@@ -115,24 +120,7 @@ internal sealed class CensusList
     internal void Add(CensusNode node, in CreationSite site, GovernedUnitState state, long startedAt, CensusContext? context, bool isNewUnit = true)
     {
         node.Stamp(site, state, startedAt, context, isNewUnit);
-        lock (_lock)
-        {
-            if (node.CensusLinked)
-            {
-                return;
-            }
-
-            node.CensusLinked = true;
-            node.CensusPrevious = null;
-            node.CensusNext = _head;
-            if (_head is not null)
-            {
-                _head.CensusPrevious = node;
-            }
-
-            _head = node;
-            _count++;
-        }
+        LinkAtHead(node);
     }
 
     /// <summary>Records <paramref name="node"/> as ended; does nothing if it is not live (tracking was off when it started).</summary>

@@ -47,4 +47,13 @@ public sealed class MethodNamesTests
     {
         Assert.Equal(expected, MethodNames.ShortType(type));
     }
+
+    [Theory]
+    [InlineData("System.Threading.Tasks.Task<Shop.Order>", "Task<Order>")]
+    [InlineData("System.Collections.Generic.Dictionary<System.String, System.Collections.Generic.List<Shop.Order>>", "Dictionary<String, List>")]
+    [InlineData("Shop.Outer+Inner", "Outer.Inner")]
+    public void ShortTypeWithArguments_NamesTheArgumentsShort(string type, string expected)
+    {
+        Assert.Equal(expected, MethodNames.ShortTypeWithArguments(type));
+    }
 }

@@ -47,6 +47,24 @@ public sealed class TasksReportTests
     }
 
     [Fact]
+    public void DiffJson_GivesBothSnapshotsHeaders_WithTheirTimerCounts_AndOnlyTheGrowth()
+    {
+        var before = Snapshot(T0, [Chain("A.Run", 1)], [Timer("T.Tick", 3)]);
+        var after = Snapshot(T0.AddSeconds(10), [Chain("A.Run", 4)], [Timer("T.Tick", 5)]);
+
+        using var json = System.Text.Json.JsonDocument.Parse(TasksReport.Json(TasksDiff.Between(before, after), 20));
+        var root = json.RootElement;
+
+        Assert.Equal(10_000, root.GetProperty("intervalMs").GetDouble());
+        Assert.Equal(3, root.GetProperty("before").GetProperty("scheduledTimers").GetInt32());
+        Assert.Equal(5, root.GetProperty("after").GetProperty("scheduledTimers").GetInt32());
+        Assert.False(root.GetProperty("before").TryGetProperty("chains", out _));
+        Assert.Equal(3, root.GetProperty("chains")[0].GetProperty("growth").GetInt64());
+        Assert.Equal(2, root.GetProperty("timers")[0].GetProperty("growth").GetInt64());
+        Assert.Empty(root.GetProperty("channels").EnumerateArray());
+    }
+
+    [Fact]
     public void Channel_WhoseBufferCannotBeCounted_IsAQuestionMark_AndNullInJson()
     {
         var snapshot = Snapshot(T0, [], []) with { Channels = [new ChannelGroup("SingleConsumerUnboundedChannel", "Point", 1, null, 0, 0)] };

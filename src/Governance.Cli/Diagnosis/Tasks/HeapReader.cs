@@ -599,43 +599,7 @@ internal sealed class HeapReader
             return MethodNames.FromStateMachine(name).Short + " (async iterator)";
         }
 
-        return MethodNames.ShortType(name) + (name.Contains('<', StringComparison.Ordinal) ? "<" + GenericArguments(name) + ">" : string.Empty);
-    }
-
-    private static string GenericArguments(string name)
-    {
-        var open = name.IndexOf('<', StringComparison.Ordinal);
-        var close = name.LastIndexOf('>');
-        if (open < 0 || close < open)
-        {
-            return string.Empty;
-        }
-
-        return string.Join(", ", SplitArguments(name[(open + 1)..close]).Select(MethodNames.ShortType));
-    }
-
-    private static IEnumerable<string> SplitArguments(string arguments)
-    {
-        var depth = 0;
-        var start = 0;
-        for (var i = 0; i < arguments.Length; i++)
-        {
-            switch (arguments[i])
-            {
-                case '<' or '[':
-                    depth++;
-                    break;
-                case '>' or ']':
-                    depth--;
-                    break;
-                case ',' when depth == 0:
-                    yield return arguments[start..i].Trim();
-                    start = i + 1;
-                    break;
-            }
-        }
-
-        yield return arguments[start..].Trim();
+        return MethodNames.ShortTypeWithArguments(name);
     }
 
     /// <summary>The box that resumes when <paramref name="task"/> completes, following continuations through tasks in between.</summary>

@@ -10,7 +10,7 @@ internal static class MethodNames
     /// <summary>The method an async state machine type runs, short (<c>Type.Method</c>) and qualified (with the namespace).</summary>
     internal static (string Short, string Qualified) FromStateMachine(string stateMachineType)
     {
-        var segments = SplitNested(stateMachineType);
+        var segments = SplitTopLevel(stateMachineType, '+');
         var last = segments[^1];
         var method = last.StartsWith('<') ? Enclosed(last) : StripGenericArguments(last);
         return Compose(segments.Take(segments.Count - 1), method);
@@ -18,7 +18,7 @@ internal static class MethodNames
 
     /// <summary>A method (a timer's callback, say) by its declaring type's name and its own name.</summary>
     internal static (string Short, string Qualified) FromMethod(string? declaringType, string methodName) =>
-        Compose(declaringType is null ? [] : SplitNested(declaringType), methodName);
+        Compose(declaringType is null ? [] : SplitTopLevel(declaringType, '+'), methodName);
 
     /// <summary>The type an async state-machine box runs: the argument of <c>...+AsyncStateMachineBox&lt;T&gt;</c>.</summary>
     internal static string? StateMachineOfBox(string boxType)
@@ -37,7 +37,7 @@ internal static class MethodNames
     /// <summary>A type name without its namespace and generic arguments, nested types joined with dots.</summary>
     internal static string ShortType(string typeName)
     {
-        var parts = SplitNested(typeName).Where(s => !s.StartsWith('<')).Select(StripGenericArguments).ToList();
+        var parts = SplitTopLevel(typeName, '+').Where(s => !s.StartsWith('<')).Select(StripGenericArguments).ToList();
         if (parts.Count == 0)
         {
             return typeName;
@@ -45,6 +45,20 @@ internal static class MethodNames
 
         parts[0] = parts[0][(parts[0].LastIndexOf('.') + 1)..];
         return string.Join('.', parts);
+    }
+
+    /// <summary>A type's short name with its generic arguments' short names: <c>Task&lt;Order&gt;</c>, <c>Dictionary&lt;String, Order&gt;</c>.</summary>
+    internal static string ShortTypeWithArguments(string typeName)
+    {
+        var open = typeName.IndexOf('<', StringComparison.Ordinal);
+        var close = typeName.LastIndexOf('>');
+        if (open < 0 || close < open)
+        {
+            return ShortType(typeName);
+        }
+
+        var arguments = SplitTopLevel(typeName[(open + 1)..close], ',').Select(ShortType);
+        return ShortType(typeName) + "<" + string.Join(", ", arguments) + ">";
     }
 
     private static (string Short, string Qualified) Compose(IEnumerable<string> typeSegments, string method)
@@ -124,30 +138,34 @@ internal static class MethodNames
         return tick < 0 ? plain : plain[..tick];
     }
 
-    /// <summary>Splits a type name at the '+' of nesting, leaving generic arguments and compiler names whole.</summary>
-    private static List<string> SplitNested(string typeName)
+    /// <summary>
+    /// Splits a type name at <paramref name="separator"/> where it is not inside angle or square brackets: at the '+' of
+    /// nesting (leaving generic arguments and compiler names whole), or at the ',' between generic arguments.
+    /// </summary>
+    private static List<string> SplitTopLevel(string typeName, char separator)
     {
         var segments = new List<string>();
         var depth = 0;
         var start = 0;
         for (var i = 0; i < typeName.Length; i++)
         {
-            switch (typeName[i])
+            var c = typeName[i];
+            if (c is '<' or '[')
             {
-                case '<' or '[':
-                    depth++;
-                    break;
-                case '>' or ']':
-                    depth--;
-                    break;
-                case '+' when depth == 0:
-                    segments.Add(typeName[start..i]);
-                    start = i + 1;
-                    break;
+                depth++;
+            }
+            else if (c is '>' or ']')
+            {
+                depth--;
+            }
+            else if (c == separator && depth == 0)
+            {
+                segments.Add(typeName[start..i].Trim());
+                start = i + 1;
             }
         }
 
-        segments.Add(typeName[start..]);
+        segments.Add(typeName[start..].Trim());
         return segments;
     }
 }

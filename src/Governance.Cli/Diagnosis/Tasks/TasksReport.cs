@@ -71,69 +71,52 @@ internal static class TasksReport
         return text.ToString();
     }
 
-    internal static string Json(TasksSnapshot snapshot, int top)
+    internal static string Json(TasksSnapshot snapshot, int top) => Render(json => WriteSnapshotBody(json, snapshot, top));
+
+    internal static string Json(TasksDiff diff, int top) => Render(json =>
+    {
+        json.WriteNumber("pid", diff.After.ProcessId);
+        json.WriteNumber("intervalMs", Math.Round((diff.After.TakenAt - diff.Before.TakenAt).TotalMilliseconds));
+        json.WriteStartObject("before");
+        WriteSnapshotBody(json, diff.Before, top: 0);
+        json.WriteEndObject();
+        json.WriteStartObject("after");
+        WriteSnapshotBody(json, diff.After, top: 0);
+        json.WriteEndObject();
+        WriteObjects(json, "chains", diff.Chains.Take(top), (w, g) => { WriteGrowth(w, g); WriteChain(w, g.Group); });
+        WriteObjects(json, "timers", diff.Timers.Take(top), (w, g) => { WriteGrowth(w, g); WriteTimer(w, g.Group); });
+        WriteObjects(json, "channels", diff.Channels.Take(top), (w, g) => { WriteGrowth(w, g); WriteChannel(w, g.Group); });
+    });
+
+    /// <summary>One JSON object, its members written by <paramref name="body"/>.</summary>
+    private static string Render(Action<Utf8JsonWriter> body)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, JsonOptions))
         {
             json.WriteStartObject();
-            WriteSnapshotBody(json, snapshot, top);
+            body(json);
             json.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    internal static string Json(TasksDiff diff, int top)
+    /// <summary>An array property of objects, each written by <paramref name="write"/>.</summary>
+    private static void WriteObjects<T>(Utf8JsonWriter json, string name, IEnumerable<T> items, Action<Utf8JsonWriter, T> write)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, JsonOptions))
+        json.WriteStartArray(name);
+        foreach (var item in items)
         {
             json.WriteStartObject();
-            json.WriteNumber("pid", diff.After.ProcessId);
-            json.WriteNumber("intervalMs", Math.Round((diff.After.TakenAt - diff.Before.TakenAt).TotalMilliseconds));
-            json.WriteStartObject("before");
-            WriteSnapshotBody(json, diff.Before with { Chains = [], Timers = [], Channels = [] }, 0);
-            json.WriteEndObject();
-            json.WriteStartObject("after");
-            WriteSnapshotBody(json, diff.After with { Chains = [], Timers = [], Channels = [] }, 0);
-            json.WriteEndObject();
-            json.WriteStartArray("chains");
-            foreach (var growth in diff.Chains.Take(top))
-            {
-                json.WriteStartObject();
-                WriteGrowth(json, growth);
-                WriteChain(json, growth.Group);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("timers");
-            foreach (var growth in diff.Timers.Take(top))
-            {
-                json.WriteStartObject();
-                WriteGrowth(json, growth);
-                WriteTimer(json, growth.Group);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("channels");
-            foreach (var growth in diff.Channels.Take(top))
-            {
-                json.WriteStartObject();
-                WriteGrowth(json, growth);
-                WriteChannel(json, growth.Group);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            write(json, item);
             json.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(stream.ToArray());
+        json.WriteEndArray();
     }
 
+    /// <summary>The snapshot's header fields and, unless <paramref name="top"/> is 0, its groups (at most <paramref name="top"/> per section).</summary>
     private static void WriteSnapshotBody(Utf8JsonWriter json, TasksSnapshot snapshot, int top)
     {
         json.WriteNumber("pid", snapshot.ProcessId);
@@ -155,35 +138,9 @@ internal static class TasksReport
             return;
         }
 
-        json.WriteStartArray("chains");
-        foreach (var group in snapshot.Chains.Take(top))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("count", group.Count);
-            WriteChain(json, group);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("timers");
-        foreach (var group in snapshot.Timers.Take(top))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("count", group.Count);
-            WriteTimer(json, group);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("channels");
-        foreach (var group in snapshot.Channels.Take(top))
-        {
-            json.WriteStartObject();
-            WriteChannel(json, group);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        WriteObjects(json, "chains", snapshot.Chains.Take(top), (w, g) => { w.WriteNumber("count", g.Count); WriteChain(w, g); });
+        WriteObjects(json, "timers", snapshot.Timers.Take(top), (w, g) => { w.WriteNumber("count", g.Count); WriteTimer(w, g); });
+        WriteObjects(json, "channels", snapshot.Channels.Take(top), WriteChannel);
     }
 
     private static void WriteGrowth<T>(Utf8JsonWriter json, Growth<T> growth)
